@@ -1,0 +1,71 @@
+# Cerchia: `make run` serves the app, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first Python 3.12+ found: $(PYTHON), the usual names, then pyenv's versions.
+find_python = $(shell for c in $(PYTHON) python3.13 python3.12 python3 python \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: help venv run serve test test-unit test-browser check lint format typecheck migrations messages bench clean
+
+help:
+	@echo "make run    - set up and serve Cerchia on http://$(HOST):$(PORT) with demo data"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make check  - lint, format check, type check, migrations check and tests"
+
+$(STAMP): pyproject.toml
+	@py="$(call find_python)"; \
+	if [ -z "$$py" ]; then echo "Cerchia needs Python 3.12 or newer (set PYTHON=/path/to/python3.12)." >&2; exit 1; fi; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	CERCHIA_DEV=1 $(BIN)/cerchia migrate --no-input
+	CERCHIA_DEV=1 $(BIN)/cerchia compilemessages --ignore=.venv -v 0
+	CERCHIA_DEV=1 $(BIN)/cerchia demo
+	CERCHIA_DEV=1 $(BIN)/cerchia serve --host $(HOST) --port $(PORT)
+
+test: venv
+	$(BIN)/cerchia compilemessages --ignore=.venv -v 0
+	CERCHIA_TESTING=1 $(BIN)/pytest -m "not browser" -q
+	CERCHIA_TESTING=1 $(BIN)/pytest -m browser -q -p no:randomly
+
+check: venv lint typecheck migrations test
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: venv
+	CERCHIA_TESTING=1 $(BIN)/mypy cerchia
+
+migrations: venv
+	CERCHIA_TESTING=1 $(BIN)/cerchia makemigrations --check --dry-run
+
+messages: venv
+	cd cerchia && ../$(BIN)/django-admin makemessages -l it --no-obsolete --ignore=tests -d django
+	$(BIN)/cerchia compilemessages --ignore=.venv
+
+bench: venv
+	CERCHIA_DEV=1 $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,3 @@
+from cerchia.cli import main
+
+main()
