@@ -35,6 +35,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
+def env_int(name: str, default: int | None = None) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -55,7 +65,7 @@ class EmailConfig:
 
 
 def parse_database_url(url: str) -> dict[str, object]:
-    """Turn ``postgres://user:pass@host:port/name`` or ``sqlite:///path`` into DATABASES['default']."""
+    """``postgres://user:pass@host:port/name`` or ``sqlite:///path`` as DATABASES['default']."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme in {"postgres", "postgresql", "pgsql"}:
@@ -64,7 +74,7 @@ def parse_database_url(url: str) -> dict[str, object]:
         if "sslmode" in query:
             options["sslmode"] = query["sslmode"]
         if env_bool("DATABASE_POOL", default=False):
-            options["pool"] = {"min_size": 1, "max_size": int(env_str("DATABASE_POOL_SIZE", "10"))}
+            options["pool"] = {"min_size": 1, "max_size": env_int("DATABASE_POOL_SIZE", 10)}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
@@ -72,7 +82,7 @@ def parse_database_url(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": 0 if options.get("pool") else int(env_str("DATABASE_CONN_MAX_AGE", "60")),
+            "CONN_MAX_AGE": 0 if options.get("pool") else env_int("DATABASE_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
             "TEST": {"NAME": query.get("test_name") or None},
@@ -82,11 +92,13 @@ def parse_database_url(url: str) -> dict[str, object]:
         if parts.netloc:  # sqlite://relative/path
             path = parts.netloc + path
         return sqlite_database(Path(path) if path not in {"", "/:memory:"} else None)
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {scheme!r} is not supported (postgres, sqlite)")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL scheme {scheme!r} is not supported (postgres, sqlite)"
+    )
 
 
 def sqlite_database(path: Path | None) -> dict[str, object]:
-    """SQLite tuned for a small server: WAL journal, a busy timeout, immediate write transactions."""
+    """SQLite tuned for a small server: WAL journal, busy timeout, immediate write transactions."""
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path) if path else ":memory:",
@@ -126,7 +138,9 @@ def parse_email_url(url: str, data_dir: Path) -> EmailConfig:
         return EmailConfig(backend="django.core.mail.backends.locmem.EmailBackend")
     if scheme == "file":
         path = unquote(parts.path) or str(data_dir / "mail")
-        return EmailConfig(backend="django.core.mail.backends.filebased.EmailBackend", file_path=path)
+        return EmailConfig(
+            backend="django.core.mail.backends.filebased.EmailBackend", file_path=path
+        )
     raise ImproperlyConfigured(f"EMAIL_URL scheme {scheme!r} is not supported")
 
 
@@ -151,3 +165,8 @@ MEDIA_ROOT: Path = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 STATIC_ROOT: Path = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")
 LOG_LEVEL: str = env_str("LOG_LEVEL", "INFO").upper()
 TESTING: bool = env_bool("CERCHIA_TESTING", default=False)
+#: Where browsers open websockets, e.g. ``wss://example.org/ws/``. Empty: the page's own host,
+#: on the port of ``cerchia serve``'s ASGI process if it exported one, else the page's origin.
+WS_URL: str = env_str("WS_URL")
+#: Set by ``cerchia serve`` for its children; not meant to be set by hand.
+WS_PORT: int | None = env_int("CERCHIA_WS_PORT")

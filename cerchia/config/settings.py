@@ -38,6 +38,10 @@ ALLOWED_HOSTS = env.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 SITE_URL = env.SITE_URL
 CERCHIA_TRUSTED_PROXIES = env.TRUSTED_PROXIES
+#: Websocket endpoint for templates: an explicit URL, or empty with the port
+#: ``cerchia serve`` runs the ASGI process on (None behind a proxy routing /ws/).
+CERCHIA_WS_URL = env.WS_URL
+CERCHIA_WS_PORT = env.WS_PORT
 
 INSTALLED_APPS = [
     "django.contrib.admin",
