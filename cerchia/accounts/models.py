@@ -84,6 +84,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("site admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.TextField(_("suspension reason"), max_length=2000, blank=True)
+    deleted_at = models.DateTimeField(
+        _("deleted at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the member erased their account; the row is then an empty tombstone."),
+    )
     date_joined = models.DateTimeField(_("joined"), default=django_timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
@@ -104,12 +112,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
-        """What people see: the display name, else the handle."""
+        """What people see: the display name, else the handle ("deleted member" once erased)."""
+        if self.deleted_at is not None:
+            return str(_("deleted member"))
         return self.display_name or self.handle
 
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class ConsentRecord(models.Model):
