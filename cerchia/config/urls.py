@@ -1,8 +1,13 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from cerchia.accounts.urls import root_urlpatterns as account_root_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("cerchia.api.urls")),
+    path("", include(("cerchia.accounts.urls", "accounts"))),
+    *account_root_urlpatterns,
+    path("", include(("cerchia.communities.urls", "communities"))),
 ]
