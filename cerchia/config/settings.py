@@ -242,15 +242,19 @@ CERCHIA_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 # --- Email ---------------------------------------------------------------------
 _email = env.parse_email_url(env.EMAIL_URL, DATA_DIR)
-EMAIL_BACKEND = _email.backend
-EMAIL_HOST = _email.host
-EMAIL_PORT = _email.port
-EMAIL_HOST_USER = _email.user
-EMAIL_HOST_PASSWORD = _email.password
-EMAIL_USE_TLS = _email.use_tls
-EMAIL_USE_SSL = _email.use_ssl
+_email_options: dict[str, object] = {}
+if _email.host:
+    _email_options = {
+        "host": _email.host,
+        "port": _email.port,
+        "username": _email.user,
+        "password": _email.password,
+        "use_tls": _email.use_tls,
+        "use_ssl": _email.use_ssl,
+    }
 if _email.file_path:
-    EMAIL_FILE_PATH = _email.file_path
+    _email_options = {"file_path": _email.file_path}
+MAILERS = {"default": {"BACKEND": _email.backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 SERVER_EMAIL = env.DEFAULT_FROM_EMAIL
 
@@ -266,5 +270,5 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303 - tests only
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cerchia.accounts.urls import root_urlpatterns as account_root_urlpatterns
+from cerchia.communities.urls import root_urlpatterns as community_root_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,5 +10,6 @@ urlpatterns = [
     path("api/v1/", include("cerchia.api.urls")),
     path("", include(("cerchia.accounts.urls", "accounts"))),
     *account_root_urlpatterns,
+    *community_root_urlpatterns,
     path("", include(("cerchia.communities.urls", "communities"))),
 ]
