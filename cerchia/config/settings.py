@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.utils.csp import CSP  # type: ignore[attr-defined]
 from django.utils.translation import gettext_lazy as _
@@ -199,13 +200,30 @@ if env.BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+
+
+def _websocket_sources() -> list[str]:
+    """CSP sources for the websocket endpoint when it is not the page's own origin."""
+    if env.WS_URL:
+        parts = urlsplit(env.WS_URL)
+        return [f"{parts.scheme}://{parts.netloc}"] if parts.netloc else []
+    if env.WS_PORT is None:
+        return []
+    # 'self' does not cover another port: allow the serve command's port on
+    # every host this site answers to.
+    hosts: list[str] = []
+    for host in ALLOWED_HOSTS:
+        hosts += [host[1:], f"*{host}"] if host.startswith(".") else [host]
+    return [f"{scheme}://{host}:{env.WS_PORT}" for host in hosts for scheme in ("ws", "wss")]
+
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, *_websocket_sources()],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
