@@ -7,6 +7,7 @@ exposed as a typed constant; settings.py builds Django settings from these.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -164,7 +165,9 @@ SITE_URL: str = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MEDIA_ROOT: Path = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 STATIC_ROOT: Path = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")
 LOG_LEVEL: str = env_str("LOG_LEVEL", "INFO").upper()
-TESTING: bool = env_bool("CERCHIA_TESTING", default=False)
+#: Test settings. On by default under pytest, because pytest-django imports
+#: settings before any conftest could set the variable.
+TESTING: bool = env_bool("CERCHIA_TESTING", default="pytest" in sys.modules)
 #: Where browsers open websockets, e.g. ``wss://example.org/ws/``. Empty: the page's own host,
 #: on the port of ``cerchia serve``'s ASGI process if it exported one, else the page's origin.
 WS_URL: str = env_str("WS_URL")
