@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -86,7 +87,11 @@ class Community(models.Model):
         help_text=_("Questions applicants answer when they ask to join."),
     )
     member_cap = models.PositiveIntegerField(
-        _("member cap"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+        _("member cap"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for no limit."),
     )
     member_count = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
