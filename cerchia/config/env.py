@@ -66,7 +66,7 @@ class EmailConfig:
 
 
 def parse_database_url(url: str) -> dict[str, object]:
-    """``postgres://user:pass@host:port/name`` or ``sqlite:///path`` as DATABASES['default']."""
+    """``postgres://user:pass@host:port/name`` or ``sqlite:////abs/path``: DATABASES['default']."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme in {"postgres", "postgresql", "pgsql"}:
@@ -89,10 +89,12 @@ def parse_database_url(url: str) -> dict[str, object]:
             "TEST": {"NAME": query.get("test_name") or None},
         }
     if scheme == "sqlite":
-        path = unquote(parts.path)
+        # As in SQLAlchemy and dj-database-url: sqlite:///relative/db.sqlite3,
+        # sqlite:////absolute/db.sqlite3; "sqlite://" alone is in memory.
+        path = unquote(parts.path).removeprefix("/")
         if parts.netloc:  # sqlite://relative/path
-            path = parts.netloc + path
-        return sqlite_database(Path(path) if path not in {"", "/:memory:"} else None)
+            path = f"{parts.netloc}/{path}" if path else parts.netloc
+        return sqlite_database(Path(path) if path not in {"", ":memory:"} else None)
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {scheme!r} is not supported (postgres, sqlite)"
     )
