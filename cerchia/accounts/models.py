@@ -69,9 +69,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     interests = models.ManyToManyField(
         Interest, verbose_name=_("interests"), blank=True, related_name="members"
     )
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True
-    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     timezone = models.CharField(_("timezone"), max_length=64, blank=True)
     profile_visibility = models.CharField(
         _("profile visibility"),
@@ -90,11 +88,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("Set when the member erased their account; the row is then an empty tombstone."),
+        help_text=_("Set when the member erased their account; the row is then a tombstone."),
     )
     date_joined = models.DateTimeField(_("joined"), default=django_timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -141,6 +139,9 @@ class ConsentRecord(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.granted} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class AccessToken(models.Model):

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='deleted_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='Set when the member erased their account; the row is then an empty tombstone.', null=True, verbose_name='deleted at'),
+            field=models.DateTimeField(blank=True, editable=False, help_text='Set when the member erased their account; the row is then a tombstone.', null=True, verbose_name='deleted at'),
         ),
         migrations.AddField(
             model_name='user',
