@@ -240,6 +240,8 @@ TIME_ZONE = "UTC"
 
 # --- Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"
+# The project-wide assets (cerchia/static) belong to no app, so no app finder sees them.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = env.STATIC_ROOT
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
