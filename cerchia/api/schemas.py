@@ -1,0 +1,518 @@
+"""The API's request and response shapes.
+
+Request bodies are strict ``pydantic.BaseModel``s that forbid unknown fields (a
+``ninja.Schema`` body would accept a bare JSON string); the actions then apply the
+domain rules and answer with field errors of their own. Response models are built
+by the ``*_out`` functions from rows the queries loaded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from cerchia.communities import permissions as community_permissions
+
+if TYPE_CHECKING:
+    from cerchia.accounts.models import User
+    from cerchia.communities.actions import JoinOutcome
+    from cerchia.communities.models import Community, Invitation, JoinRequest, Membership
+    from cerchia.communities.permissions import Actor
+
+VisibilityName = Literal["public", "private", "hidden"]
+JoinPolicyName = Literal["open", "request", "invitation"]
+RoleName = Literal["owner", "moderator", "member"]
+ProfileVisibilityName = Literal["public", "members", "private"]
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+RULES_HELP = "Required `true` when the community has rules."
+WHOLE_LIST = "Always `null`: the whole list fits one page."
+Tag = Annotated[str, StringConstraints(max_length=60)]
+
+
+def _language(*, blank: bool) -> Any:
+    choices: list[Any] = ["", *LANGUAGE_CODES] if blank else list(LANGUAGE_CODES)
+    return Field(
+        max_length=8,
+        description="One of: "
+        + ", ".join(f"`{c}`" for c in choices)
+        + (' (`""` follows the browser)' if blank else ""),
+        json_schema_extra={"enum": list(choices)},
+    )
+
+
+# --- Request bodies -----------------------------------------------------------------
+
+
+class Body(BaseModel):
+    """Strict JSON: no unknown fields, no type coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PatchBody(Body):
+    """Only the fields sent change; ``null`` is accepted only where it means something."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: Any) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("This field cannot be null; leave it out to keep it as it is.")
+        return value
+
+    def changes(self, *, exclude: set[str] | None = None) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, exclude=exclude)
+
+
+class ConsentsPatch(PatchBody):
+    analytics: bool | SkipJsonSchema[None] = Field(
+        default=None, description="May we use your activity for community analytics?"
+    )
+    marketing: bool | SkipJsonSchema[None] = Field(
+        default=None, description="May communities send you marketing email?"
+    )
+
+
+class MePatch(PatchBody):
+    """Profile, preferences and consents; omitted fields stay as they are."""
+
+    display_name: Annotated[str, Field(max_length=60)] | SkipJsonSchema[None] = None
+    handle: Annotated[str, Field(min_length=3, max_length=31)] | SkipJsonSchema[None] = None
+    bio: Annotated[str, Field(max_length=600)] | SkipJsonSchema[None] = None
+    interests: Annotated[list[Tag], Field(max_length=10)] | SkipJsonSchema[None] = Field(
+        default=None, description="Interest tags, normalised to lowercase slugs (at most 10)."
+    )
+    profile_visibility: ProfileVisibilityName | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Who sees your profile: `public` anyone, `members` people in your "
+        "communities, `private` only their hosts.",
+    )
+    language: Annotated[str, _language(blank=True)] | SkipJsonSchema[None] = None
+    timezone: Annotated[str, Field(max_length=64)] | SkipJsonSchema[None] = Field(
+        default=None,
+        description='An IANA timezone such as `Europe/Rome`; `""` for the site default.',
+    )
+    consents: ConsentsPatch | SkipJsonSchema[None] = None
+
+
+SlugText = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$",
+        description="3–50 lowercase letters, digits or hyphens: the community's address.",
+    ),
+]
+NameText = Annotated[Text, Field(min_length=1, max_length=80)]
+TaglineText = Annotated[
+    Text, Field(min_length=1, max_length=140, description="The niche in one line.")
+]
+MarkdownText = Annotated[str, Field(max_length=20_000, description="Markdown.")]
+CapInt = Annotated[int, Field(ge=1, le=1_000_000, description="Most members; `null` for no cap.")]
+Questions = Annotated[
+    list[Annotated[str, Field(max_length=300)]],
+    Field(max_length=5, description="Up to 5 questions applicants answer (`request` policy)."),
+]
+Tags = Annotated[list[Tag], Field(max_length=10, description="Interest tags (at most 10).")]
+
+
+class CommunityCreate(Body):
+    name: NameText
+    slug: SlugText
+    tagline: TaglineText
+    description: MarkdownText = ""
+    rules: MarkdownText = Field(
+        default="",
+        max_length=20_000,
+        description="Rules and code of conduct (Markdown); members accept them when they join.",
+    )
+    interests: Tags = []
+    language: Annotated[str, _language(blank=False)] = "en"
+    visibility: VisibilityName = Field(
+        default="public",
+        description="`public`: anyone reads; `private`: listed, members read; "
+        "`hidden`: unlisted, invitation only.",
+    )
+    join_policy: JoinPolicyName | SkipJsonSchema[None] = Field(
+        default=None, description="`open`, `request` or `invitation` (the default for hidden)."
+    )
+    member_cap: CapInt | None = None
+    screening_questions: Questions = []
+
+
+class CommunityPatch(PatchBody):
+    """Settings to change; omitted fields stay as they are."""
+
+    nullable = frozenset({"member_cap"})
+
+    name: NameText | SkipJsonSchema[None] = None
+    slug: SlugText | SkipJsonSchema[None] = None
+    tagline: TaglineText | SkipJsonSchema[None] = None
+    description: MarkdownText | SkipJsonSchema[None] = None
+    rules: MarkdownText | SkipJsonSchema[None] = None
+    interests: Tags | SkipJsonSchema[None] = None
+    language: Annotated[str, _language(blank=False)] | SkipJsonSchema[None] = None
+    visibility: VisibilityName | SkipJsonSchema[None] = None
+    join_policy: JoinPolicyName | SkipJsonSchema[None] = None
+    member_cap: CapInt | None = None
+    screening_questions: Questions | SkipJsonSchema[None] = None
+
+
+class JoinIn(Body):
+    accept_rules: bool = Field(default=False, description=RULES_HELP)
+
+
+class JoinRequestIn(Body):
+    answers: Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=5)] = Field(
+        default=[], description="One answer per screening question, in order."
+    )
+    message: Annotated[str, Field(max_length=2000)] = Field(
+        default="", description="A note to the hosts."
+    )
+    accept_rules: bool = Field(default=False, description=RULES_HELP)
+
+
+class DecisionIn(Body):
+    note: Annotated[str, Field(max_length=2000)] = Field(
+        default="", description="Shared with the applicant in the outcome email."
+    )
+
+
+class InvitationIn(Body):
+    email: Annotated[str, Field(max_length=254)] = Field(
+        default="",
+        description="Invite one person by email (single use, only for that address); "
+        "leave empty for a link anyone holding it may use.",
+    )
+    expires_in_hours: Annotated[int, Field(ge=1, le=8760)] | None = Field(
+        default=168,
+        description="Hours the invitation stays valid (1 hour to 1 year); `null` for never.",
+    )
+    max_uses: Annotated[int, Field(ge=1, le=10_000)] | None = Field(
+        default=None, description="How many people may join with a link; `null` for no limit."
+    )
+
+
+class RoleIn(Body):
+    role: Literal["moderator", "member"] = Field(
+        description="Promote to `moderator` or demote to `member`; ownership moves only by "
+        "transfer."
+    )
+
+
+class TransferIn(Body):
+    handle: Annotated[str, Field(min_length=1, max_length=31)] = Field(
+        description="The member who becomes the owner; you stay on as a moderator."
+    )
+
+
+# --- Responses ----------------------------------------------------------------------
+
+
+class UserSummary(BaseModel):
+    handle: str
+    name: str = Field(description="The display name, or the handle when there is none.")
+    avatar_url: str | None
+
+
+class ProfileCommunity(BaseModel):
+    slug: str
+    name: str
+    role: RoleName
+
+
+class ProfileOut(UserSummary):
+    display_name: str
+    bio: str
+    interests: list[str]
+    joined_at: datetime
+    communities: list[ProfileCommunity] = Field(
+        description="The communities this member belongs to that you may see."
+    )
+
+
+class Consents(BaseModel):
+    analytics: bool
+    marketing: bool
+
+
+class MeOut(UserSummary):
+    display_name: str
+    bio: str
+    interests: list[str]
+    joined_at: datetime
+    email: str
+    profile_visibility: ProfileVisibilityName
+    language: str = Field(description='`""` follows the browser.')
+    timezone: str = Field(description='`""` uses the site default.')
+    consents: Consents
+    suspended: bool = Field(description="A suspended member can read but not write.")
+
+
+class CommunityCard(BaseModel):
+    slug: str
+    name: str
+    tagline: str
+    interests: list[str]
+    language: str
+    visibility: VisibilityName
+    join_policy: JoinPolicyName
+    member_count: int
+    member_cap: int | None
+    cover_url: str | None
+    is_member: bool = Field(description="Whether you belong to it.")
+
+
+class Viewer(BaseModel):
+    """What you are and may do here."""
+
+    role: RoleName | None
+    can_read: bool = Field(description="See discussions and the member directory.")
+    can_join: bool
+    can_request_to_join: bool
+    can_leave: bool
+    can_manage: bool = Field(description="Change settings, decide requests, invite.")
+    can_manage_roles: bool
+    has_pending_request: bool
+
+
+class CommunityOut(CommunityCard):
+    description: str
+    description_html: str = Field(description="The description rendered to sanitised HTML.")
+    rules: str
+    rules_html: str
+    screening_questions: list[str]
+    created_at: datetime
+    viewer: Viewer
+
+
+class CommunityPage(BaseModel):
+    items: list[CommunityCard]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class MembershipOut(BaseModel):
+    user: UserSummary
+    role: RoleName
+    joined_at: datetime
+
+
+class MemberPage(BaseModel):
+    items: list[MembershipOut]
+    next_cursor: str | None
+
+
+class MyMembershipOut(BaseModel):
+    community: CommunityCard
+    role: RoleName
+    joined_at: datetime
+
+
+class MyMembershipList(BaseModel):
+    items: list[MyMembershipOut]
+    next_cursor: None = Field(default=None, description=WHOLE_LIST)
+
+
+class JoinOutcomeOut(BaseModel):
+    status: Literal["joined", "waitlisted"] = Field(
+        description="`waitlisted` when the community is full: you keep your place in line."
+    )
+    community: str = Field(description="The community's slug.")
+    membership: MembershipOut | None
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+
+
+class JoinRequestOut(BaseModel):
+    id: int
+    community: str = Field(description="The community's slug.")
+    user: UserSummary
+    answers: list[Answer]
+    message: str
+    status: Literal["pending", "approved", "declined", "withdrawn"]
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class JoinRequestList(BaseModel):
+    items: list[JoinRequestOut]
+    next_cursor: None = Field(default=None, description=WHOLE_LIST)
+
+
+class DecisionOut(BaseModel):
+    join_request: JoinRequestOut
+    outcome: Literal["joined", "waitlisted"] | None = Field(
+        description="For an approval: whether the applicant got in or onto the waitlist."
+    )
+
+
+class InvitationOut(BaseModel):
+    id: int
+    email: str = Field(description='The addressee, or `""` for a link.')
+    expires_at: datetime | None
+    max_uses: int | None
+    use_count: int
+    created_at: datetime
+    created_by: UserSummary | None
+
+
+class InvitationCreated(InvitationOut):
+    token: str = Field(description="The secret in the link; shown only now.")
+    url: str | None = Field(description="The link to share (for an email, already sent).")
+
+
+class InvitationList(BaseModel):
+    items: list[InvitationOut]
+    next_cursor: None = Field(default=None, description=WHOLE_LIST)
+
+
+# --- Building responses ------------------------------------------------------------
+
+
+def _file_url(field: Any) -> str | None:
+    return field.url if field else None
+
+
+def user_summary(user: User) -> UserSummary:
+    return UserSummary(handle=user.handle, name=user.name, avatar_url=_file_url(user.avatar))
+
+
+def _interest_slugs(obj: Any) -> list[str]:
+    return [interest.slug for interest in obj.interests.all()]
+
+
+def profile_out(user: User, memberships: list[Membership]) -> ProfileOut:
+    return ProfileOut(
+        **user_summary(user).model_dump(),
+        display_name=user.display_name,
+        bio=user.bio,
+        interests=_interest_slugs(user),
+        joined_at=user.date_joined,
+        communities=[
+            ProfileCommunity(slug=m.community.slug, name=m.community.name, role=m.role)  # type: ignore[arg-type]
+            for m in memberships
+        ],
+    )
+
+
+def me_out(user: User) -> MeOut:
+    return MeOut(
+        **user_summary(user).model_dump(),
+        display_name=user.display_name,
+        bio=user.bio,
+        interests=_interest_slugs(user),
+        joined_at=user.date_joined,
+        email=user.email,
+        profile_visibility=user.profile_visibility,  # type: ignore[arg-type]
+        language=user.language,
+        timezone=user.timezone,
+        consents=Consents(analytics=user.analytics_consent, marketing=user.marketing_consent),
+        suspended=user.suspended_at is not None,
+    )
+
+
+def community_card(community: Community, *, is_member: bool | None = None) -> CommunityCard:
+    if is_member is None:
+        is_member = bool(getattr(community, "is_member", False))
+    return CommunityCard(
+        slug=community.slug,
+        name=community.name,
+        tagline=community.tagline,
+        interests=_interest_slugs(community),
+        language=community.language,
+        visibility=community.visibility,  # type: ignore[arg-type]
+        join_policy=community.join_policy,  # type: ignore[arg-type]
+        member_count=community.member_count,
+        member_cap=community.member_cap,
+        cover_url=_file_url(community.cover),
+        is_member=is_member,
+    )
+
+
+def community_out(actor: Actor, community: Community) -> CommunityOut:
+    flags = community_permissions.community_flags(actor, community)
+    card = community_card(community, is_member=flags.role is not None)
+    return CommunityOut(
+        **card.model_dump(),
+        description=community.description,
+        description_html=community.description_html,
+        rules=community.rules,
+        rules_html=community.rules_html,
+        screening_questions=[str(q) for q in community.screening_questions or []],
+        created_at=community.created_at,
+        viewer=Viewer(
+            role=flags.role,  # type: ignore[arg-type]
+            can_read=flags.read,
+            can_join=flags.join,
+            can_request_to_join=flags.request,
+            can_leave=flags.leave,
+            can_manage=flags.manage,
+            can_manage_roles=flags.manage_roles,
+            has_pending_request=flags.pending_request,
+        ),
+    )
+
+
+def membership_out(membership: Membership) -> MembershipOut:
+    return MembershipOut(
+        user=user_summary(membership.user),
+        role=membership.role,  # type: ignore[arg-type]
+        joined_at=membership.joined_at,
+    )
+
+
+def outcome_out(outcome: JoinOutcome, community: Community) -> JoinOutcomeOut:
+    return JoinOutcomeOut(
+        status=outcome.status,  # type: ignore[arg-type]
+        community=community.slug,
+        membership=membership_out(outcome.membership) if outcome.membership else None,
+    )
+
+
+def join_request_out(join_request: JoinRequest) -> JoinRequestOut:
+    answers = [
+        Answer(question=str(item.get("question", "")), answer=str(item.get("answer", "")))
+        for item in join_request.answers or []
+        if isinstance(item, dict)
+    ]
+    return JoinRequestOut(
+        id=join_request.pk,
+        community=join_request.community.slug,
+        user=user_summary(join_request.user),
+        answers=answers,
+        message=join_request.message,
+        status=join_request.status,  # type: ignore[arg-type]
+        created_at=join_request.created_at,
+        decided_at=join_request.decided_at,
+    )
+
+
+def invitation_out(invitation: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=invitation.pk,
+        email=invitation.email,
+        expires_at=invitation.expires_at,
+        max_uses=invitation.max_uses,
+        use_count=invitation.use_count,
+        created_at=invitation.created_at,
+        created_by=user_summary(invitation.created_by) if invitation.created_by else None,
+    )
+
+
+def invitation_url(invitation: Invitation) -> str | None:
+    """The page where the invitation is accepted, absolute (``SITE_URL``)."""
+    try:
+        path = reverse("communities:invitation", kwargs={"token": invitation.token})
+    except NoReverseMatch:
+        return None
+    return settings.SITE_URL + path
