@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -143,9 +142,9 @@ class Command(BaseCommand):
             # The manifest storage serves only collected files under hashed names.
             call_command("collectstatic", interactive=False, verbosity=0)
 
-        # Children read their configuration through env.py as we did; these two
-        # values are decided here, so they go down through the environment.
-        os.environ["DJANGO_SETTINGS_MODULE"] = settings.SETTINGS_MODULE
+        # Children read their configuration through env.py as we did (and
+        # --settings already went to DJANGO_SETTINGS_MODULE); the port is
+        # decided here, so it goes down through the environment.
         os.environ["CERCHIA_WS_PORT"] = str(ws_port)
 
         children = build_children(
