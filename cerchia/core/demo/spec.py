@@ -1,0 +1,86 @@
+"""The shapes the demo world is written in: people, communities and what happened in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Person:
+    """A demo member, keyed on ``handle`` (their email is derived from their name)."""
+
+    handle: str
+    name: str
+    bio: str
+    interests: tuple[str, ...]
+    language: str = "it"
+    timezone: str = "Europe/Rome"
+    visibility: str = "members"
+    analytics_consent: bool = False
+    marketing_consent: bool = False
+    avatar: bool = True
+    email: str = ""
+
+    @property
+    def address(self) -> str:
+        if self.email:
+            return self.email
+        local = self.handle.replace("_", ".")
+        return f"{local}@example.org"
+
+    @property
+    def initials(self) -> str:
+        parts = [part for part in self.name.replace("-", " ").split() if part[:1].isupper()]
+        return "".join(part[0] for part in (parts[0], parts[-1])) if parts else self.handle[:2]
+
+
+@dataclass(frozen=True)
+class Request:
+    """A join request: still pending, or approved/declined ``decided_after`` days later."""
+
+    handle: str
+    answers: tuple[str, ...]
+    days_ago: float
+    message: str = ""
+    outcome: str = "pending"  # "pending", "approved", "declined"
+    decided_after: float = 1.0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Invite:
+    """An invitation by link (``to`` empty) or to one person (a handle or an email)."""
+
+    by: str
+    days_ago: float
+    to: str = ""
+    expires_in_days: int = 7
+    max_uses: int | None = None
+    accepted_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommunityPlan:
+    """A community as its owner would fill in the form, plus the story of who came in."""
+
+    slug: str
+    name: str
+    tagline: str
+    description: str
+    rules: str
+    language: str
+    interests: tuple[str, ...]
+    owner: str
+    created_days_ago: int
+    visibility: str = "public"
+    join_policy: str = "open"
+    screening_questions: tuple[str, ...] = ()
+    member_cap: int | None = None
+    moderators: tuple[str, ...] = ()
+    #: People who join straight away (open communities).
+    members: tuple[str, ...] = ()
+    requests: tuple[Request, ...] = ()
+    invitations: tuple[Invite, ...] = ()
+    #: People who try to join once the community is full.
+    waitlist: tuple[str, ...] = ()
+    cover_seed: str = field(default="")
