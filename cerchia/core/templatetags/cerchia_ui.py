@@ -88,6 +88,18 @@ def avatar_hue(key: str) -> int:
     return zlib.crc32(key.lower().encode("utf-8")) % AVATAR_HUES
 
 
+@register.filter(name="initials")
+def initials_filter(name: Any) -> str:
+    """``{{ community.name|initials }}``: up to two initials."""
+    return initials(str(name or ""))
+
+
+@register.filter
+def hue_class(key: Any) -> str:
+    """``{{ community.slug|hue_class }}`` → ``avatar--hue-3``: a stable colour for any key."""
+    return f"avatar--hue-{avatar_hue(str(key or ''))}"
+
+
 @register.simple_tag
 def avatar(user: Any, size: str = "md", decorative: bool = False) -> SafeString:
     """A member's picture, or their initials on a colour derived from their handle.
@@ -181,7 +193,9 @@ def sponsored_band(sponsor: str = "") -> SafeString:
     """The labelled band at the top of a sponsored post."""
     if sponsor:
         text = format_html(
-            "{} <strong>{}</strong>", pgettext_lazy("sponsored by <name>", "Sponsored by"), sponsor
+            "<span>{} <strong>{}</strong></span>",
+            pgettext_lazy("sponsored by <name>", "Sponsored by"),
+            sponsor,
         )
     else:
         text = format_html("<strong>{}</strong>", _("Sponsored"))
