@@ -185,6 +185,12 @@ class CommunityCreateForm(forms.Form):
     def action_kwargs(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
+    def about_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in _general_fields()]
+
+    def access_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in _membership_fields()]
+
 
 class CommunityGeneralForm(forms.Form):
     """The host's "General" tab."""
@@ -249,7 +255,7 @@ class JoinRequestForm(forms.Form):
     """A request to join: one answer per screening question, a note, the rules."""
 
     message = forms.CharField(
-        label=_("A note to the hosts (optional)"),
+        label=_("A note to the hosts"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -301,7 +307,7 @@ class InvitationForm(forms.Form):
     """A new invitation: a shareable link, or addressed to one email."""
 
     email = forms.EmailField(
-        label=_("Email (optional)"),
+        label=_("Email"),
         required=False,
         help_text=_("Leave empty for a link anyone can use; with an email, only that person can."),
     )

@@ -566,19 +566,23 @@ def roles(request: CommunityRequest) -> HttpResponse:
     community = request.community
     form = MemberFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {"q": "", "role": ""}
+    search, role = filters["q"].strip(), filters["role"]
     page = _page(
         lambda cursor: queries.list_members(
-            request.user, community, search=filters["q"], role=filters["role"], cursor=cursor
+            request.user, community, search=search, role=role, cursor=cursor
         ),
         _cursor(request),
     )
-    return render(
+    context = _settings_context(
         request,
-        "communities/settings/roles.html",
-        _settings_context(
-            request, "roles", form=form, page=page, is_later_page=bool(_cursor(request))
-        ),
+        "roles",
+        form=form,
+        page=page,
+        search=search,
+        role=role,
+        is_later_page=bool(_cursor(request)),
     )
+    return render(request, "communities/settings/roles.html", context)
 
 
 @require_POST
