@@ -42,11 +42,13 @@ def test_missing_secret_is_refused() -> None:
     "key",
     [
         "too-short",
-        "django-insecure-" + secrets.token_urlsafe(50),
-        "change-me-" + secrets.token_urlsafe(50),
+        "django-insecure-" + STRONG_KEY,
+        "change-me-" + STRONG_KEY,
         "a" * 60,
         "abab" * 20,
     ],
+    # Fixed ids: pytest-xdist workers must collect the same test names.
+    ids=["short", "django-insecure", "change-me", "one-character", "few-characters"],
 )
 def test_unsafe_secret_is_refused(key: str) -> None:
     assert error_ids(SECRET_KEY=key) == ["cerchia.E002"]
