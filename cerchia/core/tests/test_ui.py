@@ -279,9 +279,11 @@ def test_capture_collects_a_block_and_strips_it() -> None:
 def page_request(path: str = "/", user: Any = None) -> Any:
     from django.contrib.auth.models import AnonymousUser
 
-    request = RequestFactory().get(path)
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    request: Any = RequestFactory().get(path)
     request.user = user or AnonymousUser()
-    request.session = {}
+    request.session = SessionStore()
     request._messages = FallbackStorage(request)
     request.csp_nonce = "nonce123"
     return request
