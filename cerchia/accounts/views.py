@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,13 +47,28 @@ def _member(request: HttpRequest) -> User:
     return user
 
 
+SECTION_TITLES = {
+    "profile": _lazy("Profile"),
+    "privacy": _lazy("Privacy and consent"),
+    "preferences": _lazy("Language and timezone"),
+    "tokens": _lazy("Access tokens"),
+    "export": _lazy("Export your data"),
+    "delete": _lazy("Delete your account"),
+}
+
+
 def _settings_page(
-    request: HttpRequest, template: str, section: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest, section: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     return render(
         request,
-        f"accounts/settings/{template}",
-        {"section": section, "member": _member(request), **context},
+        f"accounts/settings/{section}.html",
+        {
+            "section": section,
+            "title": SECTION_TITLES[section],
+            "member": _member(request),
+            **context,
+        },
         status=status,
     )
 
@@ -105,7 +121,6 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:settings")
     return _settings_page(
         request,
-        "profile.html",
         "profile",
         {"form": form, "can_edit": can_edit_profile(member, member)},
         status=400 if form.errors else 200,
@@ -138,7 +153,6 @@ def settings_privacy(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:settings_privacy")
     return _settings_page(
         request,
-        "privacy.html",
         "privacy",
         {"form": form, "history": queries.list_consent_history(member)},
         status=400 if form.errors else 200,
@@ -171,7 +185,6 @@ def settings_preferences(request: HttpRequest) -> HttpResponse:
             return response
     return _settings_page(
         request,
-        "preferences.html",
         "preferences",
         {"form": form},
         status=400 if form.errors else 200,
@@ -199,7 +212,6 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
             form = AccessTokenForm()
     return _settings_page(
         request,
-        "tokens.html",
         "tokens",
         {
             "form": form,
@@ -229,7 +241,7 @@ def settings_export(request: HttpRequest) -> HttpResponse:
     """Explain the export (GET) and download it as a JSON attachment (POST)."""
     member = _member(request)
     if request.method == "GET":
-        return _settings_page(request, "export.html", "export", {})
+        return _settings_page(request, "export", {})
     data = actions.export_account(member, member)
     filename = f"cerchia-{member.handle}-{timezone.now():%Y-%m-%d}.json"
     return HttpResponse(
@@ -267,7 +279,6 @@ def settings_delete(request: HttpRequest) -> HttpResponse:
                 return redirect("/")
     return _settings_page(
         request,
-        "delete.html",
         "delete",
         {"form": form, "owned_communities": queries.list_owned_communities(member)},
         status=400 if form.errors else 200,
