@@ -143,6 +143,7 @@ class DemoLoader:
         self.report = LoadReport()
         self._steps: list[Step] = []
         self._password_hash = ""
+        self._interest_rows: dict[str, Interest] = {}
 
     # --- The plan as a timeline --------------------------------------------------------
 
@@ -188,8 +189,22 @@ class DemoLoader:
     ) -> None:
         self._steps.append(Step(at, len(self._steps), label, run, community, kind))
 
+    def validate(self) -> None:
+        """Raise ``ValueError`` when the plan names someone who is not among the people."""
+        for plan in self.plans:
+            named = [plan.owner, *plan.moderators, *plan.members, *plan.waitlist]
+            named += [request.handle for request in plan.requests]
+            for invite in plan.invitations:
+                named += [invite.by, *invite.accepted_by]
+                if invite.to and "@" not in invite.to:
+                    named.append(invite.to)
+            unknown = sorted(set(named) - set(self.people))
+            if unknown:
+                raise ValueError(f"demo plan {plan.slug}: unknown people {unknown}")
+
     def build(self) -> list[Step]:
         """The steps still to play, in the order they happen."""
+        self.validate()
         by_address = {person.address: handle for handle, person in self.people.items()}
         for user in User.objects.filter(email__in=list(by_address)):
             self.users[by_address[user.email]] = user
@@ -360,10 +375,11 @@ class DemoLoader:
         rows = []
         for tag in tags:
             slug = slugify(tag)
-            interest, _created = Interest.objects.get_or_create(
-                slug=slug, defaults={"name": TAG_NAMES.get(slug, tag)}
-            )
-            rows.append(interest)
+            if slug not in self._interest_rows:
+                self._interest_rows[slug], _created = Interest.objects.get_or_create(
+                    slug=slug, defaults={"name": TAG_NAMES.get(slug, tag)}
+                )
+            rows.append(self._interest_rows[slug])
         return rows
 
     def _create_step(self, plan: CommunityPlan) -> Callable[[], None]:
