@@ -242,8 +242,8 @@ class DemoLoader:
         # Open communities: moderators arrive in the first days, members over the months.
         if plan.join_policy == "open":
             for handle in plan.moderators:
-                at = self._past(created + timedelta(days=rng.uniform(0.3, 6)))
-                joined[handle] = at
+                at = created + timedelta(days=rng.uniform(0.3, 6))
+                joined[handle] = self._after(created, at, rng)
             start = created + timedelta(days=1)
             end = self.now - timedelta(days=10 if plan.waitlist else 3)
             for handle in plan.members:
