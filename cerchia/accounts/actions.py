@@ -15,10 +15,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cerchia.accounts import permissions
 from cerchia.accounts.images import delete_file_on_commit, process_avatar
@@ -59,12 +60,11 @@ RESERVED_HANDLE_PREFIXES = ("deleted",)
 MAX_ACTIVE_TOKENS = 20
 
 
-class PostsChoice:
+class PostsChoice(models.TextChoices):
     """What happens to a deleted member's posts."""
 
-    KEEP = "keep"
-    REMOVE = "remove"
-    ALL = (KEEP, REMOVE)
+    KEEP = "keep", _lazy("Keep them, shown as written by “deleted member”")
+    REMOVE = "remove", _lazy("Remove them")
 
 
 # --- Validation shared by forms, the API and the actions -----------------------------------
@@ -433,7 +433,7 @@ def delete_account(actor: Actor, user: User, *, password: str, posts: str) -> No
     )
 
     permissions.check_manage_account(actor, user)
-    if posts not in PostsChoice.ALL:
+    if posts not in PostsChoice.values:
         raise ValidationError(
             {"posts": [ValidationError(_("Choose what happens to your posts."), code="invalid")]}
         )

@@ -144,10 +144,7 @@ class AccessTokenForm(forms.Form):
 class DeleteAccountForm(forms.Form):
     posts = forms.ChoiceField(
         label=_("Your posts"),
-        choices=[
-            (PostsChoice.KEEP, _("Keep them, shown as written by “deleted member”")),
-            (PostsChoice.REMOVE, _("Remove them")),
-        ],
+        choices=PostsChoice.choices,
         widget=forms.RadioSelect,
     )
     password = forms.CharField(

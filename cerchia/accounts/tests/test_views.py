@@ -456,6 +456,15 @@ def test_set_language_never_redirects_off_site(client: Client, target: str) -> N
     assert response["Location"] == "/"
 
 
+def test_set_language_next_cannot_inject_headers(client: Client) -> None:
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "/u/x/\r\nSet-Cookie: evil=1"}
+    )
+    assert response.status_code == 302
+    assert "\n" not in response["Location"]
+    assert "evil" not in response.cookies
+
+
 def test_set_language_falls_back_to_the_referer(client: Client) -> None:
     response = client.post(
         reverse("set_language"), {"language": "en"}, HTTP_REFERER="http://testserver/u/someone/"
