@@ -8,6 +8,9 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist processes for the main test run ("auto": one per CPU, at most 8).
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
 # The first Python 3.12+ found: $(PYTHON), the usual names, then pyenv's versions.
 find_python = $(shell for c in $(PYTHON) python3.13 python3.12 python3 python \
@@ -16,12 +19,14 @@ find_python = $(shell for c in $(PYTHON) python3.13 python3.12 python3 python \
 	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help venv run serve test test-unit test-browser check lint format typecheck migrations messages bench clean
+.PHONY: help venv run test check lint format typecheck migrations messages bench clean
 
 help:
 	@echo "make run    - set up and serve Cerchia on http://$(HOST):$(PORT) with demo data"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make check  - lint, format check, type check, migrations check and tests"
+	@echo "make format - apply ruff's formatting and safe fixes"
+	@echo "Variables: HOST, PORT (make run); TEST_WORKERS, PYTEST_ARGS (make test); PYTHON"
 
 $(STAMP): pyproject.toml
 	@py="$(call find_python)"; \
@@ -38,9 +43,13 @@ run: venv
 	CERCHIA_DEV=1 $(BIN)/cerchia demo
 	CERCHIA_DEV=1 $(BIN)/cerchia serve --host $(HOST) --port $(PORT)
 
+# Browser tests run in a second process: Playwright's event loop would break
+# async_to_sync for every Channels test after it. pytest exits 5 when it
+# collects nothing, which for the browser run only means "no browser tests".
 test: venv
-	CERCHIA_TESTING=1 $(BIN)/pytest -m "not browser" -q
-	CERCHIA_TESTING=1 $(BIN)/pytest -m browser -q -p no:randomly
+	CERCHIA_TESTING=1 $(BIN)/pytest -m "not browser" -q -n $(TEST_WORKERS) --maxprocesses=8 $(PYTEST_ARGS)
+	CERCHIA_TESTING=1 $(BIN)/pytest -m browser -q $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "No browser tests collected."; exit 0; fi; exit $$rc
 
 check: venv lint typecheck migrations test
 
