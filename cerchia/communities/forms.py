@@ -56,7 +56,7 @@ class TagsField(forms.CharField):
             return ", ".join(str(item) for item in value)
         return value
 
-    def clean(self, value: Any) -> list[str]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[str]:
         text = super().clean(value)
         return normalise_tags(text or "")
 
@@ -71,7 +71,7 @@ class LinesField(forms.CharField):
             return "\n".join(str(item) for item in value)
         return value
 
-    def clean(self, value: Any) -> list[str]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[str]:
         text = super().clean(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
 

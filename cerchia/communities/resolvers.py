@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -23,6 +23,9 @@ from cerchia.communities import permissions, queries
 from cerchia.communities.models import Community
 from cerchia.communities.permissions import CommunityFlags
 
+if TYPE_CHECKING:
+    from cerchia.accounts.models import User
+
 Need = Literal["view", "read", "manage", "manage_roles"]
 View = Callable[..., HttpResponse]
 
@@ -32,6 +35,12 @@ class CommunityRequest(HttpRequest):
 
     community: Community
     flags: CommunityFlags
+
+
+class MemberRequest(CommunityRequest):
+    """A community request from a signed-in person (views resolved with ``login=True``)."""
+
+    user: User
 
 
 def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:

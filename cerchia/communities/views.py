@@ -8,6 +8,7 @@ form errors (400), and a double click a friendly notice instead of an error.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -42,7 +43,12 @@ from cerchia.communities.models import (
     Role,
     WaitlistEntry,
 )
-from cerchia.communities.resolvers import CommunityRequest, community_view, refusals_as_403
+from cerchia.communities.resolvers import (
+    CommunityRequest,
+    MemberRequest,
+    community_view,
+    refusals_as_403,
+)
 from cerchia.core.errors import ActionRefused
 from cerchia.core.htmx import is_htmx, render_page
 from cerchia.core.pagination import InvalidCursor, Page
@@ -54,12 +60,12 @@ def _cursor(request: HttpRequest) -> str | None:
     return request.GET.get("cursor") or None
 
 
-def _page(load: Any, cursor: str | None) -> Page[Any]:
+def _page(load: Callable[[str | None], Page[Any]], cursor: str | None) -> Page[Any]:
     """Load a keyset page; a cursor that does not decode or fit gives the first page."""
     try:
-        return load(cursor)  # type: ignore[no-any-return]
+        return load(cursor)
     except (InvalidCursor, ValidationError, ValueError, TypeError, OverflowError):
-        return load(None)  # type: ignore[no-any-return]
+        return load(None)
 
 
 def _detail_url(community: Community) -> str:
@@ -124,7 +130,11 @@ def create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     permissions.check_create_community(request.user)
-    form = CommunityCreateForm(request.POST or None, request.FILES or None)
+    form = (
+        CommunityCreateForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else CommunityCreateForm()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             community = actions.create_community(request.user, **form.action_kwargs())
@@ -301,7 +311,7 @@ def _joined_message(
 
 @require_POST
 @community_view("view", login=True)
-def join(request: CommunityRequest) -> HttpResponse:
+def join(request: MemberRequest) -> HttpResponse:
     """Join an open community (accepting its rules), or take a place on its waitlist."""
     community = request.community
     if request.flags.role is not None:
@@ -322,7 +332,7 @@ def join(request: CommunityRequest) -> HttpResponse:
 
 @require_POST
 @community_view("view", login=True)
-def leave(request: CommunityRequest) -> HttpResponse:
+def leave(request: MemberRequest) -> HttpResponse:
     """Leave the community; an owner is refused until they transfer ownership."""
     community = request.community
     if request.flags.role is None:
@@ -335,7 +345,7 @@ def leave(request: CommunityRequest) -> HttpResponse:
 
 @require_POST
 @community_view("view", login=True)
-def request_to_join(request: CommunityRequest) -> HttpResponse:
+def request_to_join(request: MemberRequest) -> HttpResponse:
     """Ask the hosts to let you in, answering the screening questions."""
     community = request.community
     if request.flags.pending_request:
@@ -361,7 +371,7 @@ def request_to_join(request: CommunityRequest) -> HttpResponse:
 
 @require_POST
 @community_view("view", login=True)
-def withdraw_request(request: CommunityRequest) -> HttpResponse:
+def withdraw_request(request: MemberRequest) -> HttpResponse:
     """Withdraw your pending request to join."""
     community = request.community
     pending = JoinRequest.objects.filter(
@@ -377,7 +387,7 @@ def withdraw_request(request: CommunityRequest) -> HttpResponse:
 
 @require_POST
 @community_view("view", login=True)
-def leave_waitlist(request: CommunityRequest) -> HttpResponse:
+def leave_waitlist(request: MemberRequest) -> HttpResponse:
     """Give up your place on the waitlist."""
     community = request.community
     actions.leave_waitlist(request.user, community)
@@ -388,7 +398,7 @@ def leave_waitlist(request: CommunityRequest) -> HttpResponse:
 # --- Host settings -------------------------------------------------------------------------
 
 
-def _settings_context(request: CommunityRequest, section: str, **extra: Any) -> dict[str, Any]:
+def _settings_context(request: MemberRequest, section: str, **extra: Any) -> dict[str, Any]:
     community = request.community
     pending_count = JoinRequest.objects.filter(
         community=community, status=JoinRequest.Status.PENDING
@@ -403,7 +413,7 @@ def _settings_context(request: CommunityRequest, section: str, **extra: Any) -> 
 
 
 def _settings_form_view(
-    request: CommunityRequest,
+    request: MemberRequest,
     form_class: type[CommunityGeneralForm] | type[CommunityMembershipForm],
     section: str,
     template: str,
@@ -433,7 +443,7 @@ def _settings_form_view(
 
 @require_http_methods(["GET", "POST"])
 @community_view("manage", login=True)
-def settings_general(request: CommunityRequest) -> HttpResponse:
+def settings_general(request: MemberRequest) -> HttpResponse:
     """Name, address, tagline, description, tags, language, rules, cover."""
     return _settings_form_view(
         request, CommunityGeneralForm, "general", "communities/settings/general.html"
@@ -442,7 +452,7 @@ def settings_general(request: CommunityRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @community_view("manage", login=True)
-def settings_membership(request: CommunityRequest) -> HttpResponse:
+def settings_membership(request: MemberRequest) -> HttpResponse:
     """Visibility, join policy, member cap, screening questions."""
     return _settings_form_view(
         request, CommunityMembershipForm, "membership", "communities/settings/membership.html"
@@ -451,7 +461,7 @@ def settings_membership(request: CommunityRequest) -> HttpResponse:
 
 @require_GET
 @community_view("manage", login=True)
-def requests(request: CommunityRequest) -> HttpResponse:
+def requests(request: MemberRequest) -> HttpResponse:
     """Pending join requests with the applicants' answers."""
     pending = queries.list_pending_requests(request.user, request.community)
     return render(
@@ -463,7 +473,7 @@ def requests(request: CommunityRequest) -> HttpResponse:
 
 @require_POST
 @community_view("manage", login=True)
-def decide_request(request: CommunityRequest, request_id: int) -> HttpResponse:
+def decide_request(request: MemberRequest, request_id: int) -> HttpResponse:
     """Approve or decline one join request, with an optional note to the applicant."""
     community = request.community
     join_request = queries.get_join_request(request.user, community, request_id)
@@ -515,10 +525,10 @@ def _invitation_url(request: HttpRequest, invitation: Invitation) -> str:
 
 @require_http_methods(["GET", "POST"])
 @community_view("manage", login=True)
-def invitations(request: CommunityRequest) -> HttpResponse:
+def invitations(request: MemberRequest) -> HttpResponse:
     """Create invitation links or email invitations; list the usable ones."""
     community = request.community
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = actions.create_invitation(request.user, community, **form.action_kwargs())
@@ -547,7 +557,7 @@ def invitations(request: CommunityRequest) -> HttpResponse:
 
 @require_POST
 @community_view("manage", login=True)
-def revoke_invitation(request: CommunityRequest, invitation_id: int) -> HttpResponse:
+def revoke_invitation(request: MemberRequest, invitation_id: int) -> HttpResponse:
     """Stop an invitation from working."""
     community = request.community
     invitation = queries.get_invitation(request.user, community, invitation_id)
@@ -561,7 +571,7 @@ def revoke_invitation(request: CommunityRequest, invitation_id: int) -> HttpResp
 
 @require_GET
 @community_view("manage", login=True)
-def roles(request: CommunityRequest) -> HttpResponse:
+def roles(request: MemberRequest) -> HttpResponse:
     """Members and their roles; the owner promotes, demotes and hands over ownership."""
     community = request.community
     form = MemberFilterForm(request.GET)
@@ -587,7 +597,7 @@ def roles(request: CommunityRequest) -> HttpResponse:
 
 @require_POST
 @community_view("manage_roles", login=True)
-def change_role(request: CommunityRequest, handle: str) -> HttpResponse:
+def change_role(request: MemberRequest, handle: str) -> HttpResponse:
     """Make a member a moderator, or a moderator a member again."""
     community = request.community
     membership = queries.get_membership(request.user, community, handle)
@@ -619,7 +629,7 @@ def change_role(request: CommunityRequest, handle: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @community_view("manage_roles", login=True)
-def transfer(request: CommunityRequest, handle: str) -> HttpResponse:
+def transfer(request: MemberRequest, handle: str) -> HttpResponse:
     """Hand the community to another member, after a confirmation step."""
     community = request.community
     membership = queries.get_membership(request.user, community, handle)
@@ -671,7 +681,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """An invitation: who invites you where, and a button to accept (the token is the proof)."""
     invitation = queries.get_invitation_by_token(token)
     community = invitation.community
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:

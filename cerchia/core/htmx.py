@@ -30,11 +30,11 @@ def render_page(
 ) -> HttpResponse:
     """``partial`` for an htmx request, ``template`` otherwise.
 
-    htmx swaps only 2xx responses, so a partial re-rendered with form errors is
-    sent to htmx as 200; a full page keeps ``status`` (400 for bad input).
+    A partial re-rendered with form errors goes to htmx as 422, which base.html's
+    htmx config swaps (it swaps no other 4xx); a full page keeps ``status`` (400).
     """
     if partial is not None and is_htmx(request):
-        response = render(request, partial, context, status=200 if status == 400 else status)
+        response = render(request, partial, context, status=422 if status == 400 else status)
     else:
         response = render(request, template, context, status=status)
     if partial is not None:
