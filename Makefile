@@ -78,7 +78,8 @@ messages: venv
 	  ../$(BIN)/django-admin compilemessages -l it
 
 bench: venv
-	CERCHIA_DEV=1 $(PY) bench/run.py
+	@if [ -f bench/run.py ]; then CERCHIA_DEV=1 $(PY) bench/run.py; \
+	else echo "No bench/run.py yet: see bench/README.md."; fi
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
