@@ -3,6 +3,7 @@ the switcher's cookie, then the browser; dates and numbers are localised."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format, localize, number_format
 from django.utils.translation import gettext, ngettext, pgettext
@@ -127,8 +129,8 @@ def read_catalogue(path: Path = PO_PATH) -> list[Message]:
     return [m for m in parse_po(path.read_text(encoding="utf-8")) if m.msgid]
 
 
-def _listing(problems: list[str]) -> str:
-    return "\n  " + "\n  ".join(problems) + f"\n{FIX}"
+def _listing(problems: list[str], fix: str = FIX) -> str:
+    return "\n  " + "\n  ".join(problems) + f"\n{fix}"
 
 
 def test_the_reader_understands_the_po_format() -> None:
@@ -281,6 +283,40 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path: Path) -> None:
     )
 
 
+# The names makemessages tells xgettext to look for: a string marked through any other name (say
+# ``gettext_lazy as _lazy``) is never extracted, so it would stay English without any test noticing.
+XGETTEXT_KEYWORDS = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
+}
+
+
+def test_strings_are_marked_with_names_makemessages_knows() -> None:
+    problems = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        parts = path.relative_to(PACKAGE_DIR).parts
+        if "tests" in parts or "migrations" in parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    if "gettext" in alias.name and name not in XGETTEXT_KEYWORDS:
+                        problems.append(f"{'/'.join(parts)}:{node.lineno}: {alias.name} as {name}")
+    fix = "Import it under its own name (or as `_`), then run `make messages` and translate."
+    assert not problems, "Strings marked through these names are never extracted:" + _listing(
+        problems, fix
+    )
+
+
 # --- Translations, dates and numbers at run time -------------------------------------------------
 
 
@@ -401,6 +437,16 @@ def test_the_switcher_saves_a_members_choice_in_the_profile(client: Client, memb
     other = Client()
     other.force_login(member)
     assert _language_of(other.get("/c/", HTTP_ACCEPT_LANGUAGE="en")) == "it"
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_is_italian_too(client: Client) -> None:
+    # allauth's own strings come from allauth's Italian catalogue, the layout's from ours.
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert '<html lang="it"' in html
+    assert "Password dimenticata?" in html
+    assert "Registrati" in html
+    assert "Vai al contenuto" in html
 
 
 @pytest.mark.django_db
