@@ -20,6 +20,17 @@ import pytest
 os.environ.setdefault("CERCHIA_TESTING", "1")
 
 SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: A quiet, sandbox-free headless system Chromium: no GPU, no QUIC, no updates or sync.
+SYSTEM_CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: The Chromium to launch instead of Playwright's own, which is not installed.
 SYSTEM_CHROMIUM_KEY = pytest.StashKey[str | None]()
 REDIS_PREFIX_KEY = pytest.StashKey[str]()
@@ -40,11 +51,12 @@ def pytest_configure(config: pytest.Config) -> None:
     prefix = f"cerchia-test-{secrets.token_hex(6)}"
     config.stash[REDIS_PREFIX_KEY] = prefix
     caches = {
-        alias: {**options, "KEY_PREFIX": prefix} for alias, options in settings.CACHES.items()
+        alias: {**options, "KEY_PREFIX": prefix}
+        for alias, options in django_setting("CACHES").items()
     }
     layers = {
         alias: {**layer, "CONFIG": {**layer.get("CONFIG", {}), "prefix": prefix}}
-        for alias, layer in settings.CHANNEL_LAYERS.items()
+        for alias, layer in django_setting("CHANNEL_LAYERS").items()
     }
     # Enabled for the whole run, never disabled: these are the run's settings.
     override_settings(CACHES=caches, CHANNEL_LAYERS=layers).enable()
@@ -70,21 +82,26 @@ def delete_redis_keys(prefix: str) -> None:
         client.close()
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def django_setting(name: str) -> Any:
+    """A setting as plain data (mypy infers narrow types from settings.py's literals)."""
     from django.conf import settings
 
-    database = settings.DATABASES["default"]
+    return getattr(settings, name)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = django_setting("DATABASES")["default"]
     vendor = database["ENGINE"].rsplit(".", 1)[-1]
     test_name = (database.get("TEST") or {}).get("NAME")
     target = f"test database {test_name}" if test_name else "a temporary test database"
     if vendor == "postgresql":
         target += f" on {database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432}"
-    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-    prefix = config.stash.get(REDIS_PREFIX_KEY, None)
-    if prefix:
-        cache += f" at {settings.CACHES['default']['LOCATION']}, keys cerchia-test-<random>"
-    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
-    tasks = settings.TASKS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    caches = django_setting("CACHES")["default"]
+    cache = caches["BACKEND"].rsplit(".", 1)[-1]
+    if config.stash.get(REDIS_PREFIX_KEY, None):
+        cache += f" at {caches['LOCATION']}, keys cerchia-test-<random>"
+    layer = django_setting("CHANNEL_LAYERS")["default"]["BACKEND"].rsplit(".", 1)[-1]
+    tasks = django_setting("TASKS")["default"]["BACKEND"].rsplit(".", 1)[-1]
     return [
         f"cerchia: database {vendor} ({target}); cache {cache}",
         f"cerchia: channel layer {layer}; tasks {tasks}",
@@ -153,5 +170,6 @@ def browser_type_launch_args(
     """Launch a system Chromium when Playwright's own is not installed."""
     chromium = pytestconfig.stash.get(SYSTEM_CHROMIUM_KEY, None)
     if chromium:
-        return {**browser_type_launch_args, "executable_path": chromium}
+        args = [*browser_type_launch_args.get("args", []), *SYSTEM_CHROMIUM_ARGS]
+        return {**browser_type_launch_args, "executable_path": chromium, "args": args}
     return browser_type_launch_args

@@ -97,9 +97,12 @@ def test_manifest_storage_is_collected_and_ws_port_exported(
 ) -> None:
     monkeypatch.setenv("CERCHIA_WS_PORT", "")  # restored after the test
     started: list[list[serve.Child]] = []
-    monkeypatch.setattr(
-        serve.Command, "supervise", lambda self, kids, message: started.append(kids) or 0
-    )
+
+    def supervise(self: serve.Command, kids: list[serve.Child], message: str) -> int:
+        started.append(kids)
+        return 0
+
+    monkeypatch.setattr(serve.Command, "supervise", supervise)
     ws_port = free_port()
 
     with override_settings(STORAGES=MANIFEST_STORAGES, STATIC_ROOT=tmp_path):
