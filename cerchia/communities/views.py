@@ -99,8 +99,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def directory(request: HttpRequest) -> HttpResponse:
     """Public and private communities: search, filter by interest, keyset pages."""
     form = DirectoryFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {"q": "", "tag": ""}
-    search, tag = filters["q"].strip(), filters["tag"].strip().lower()
+    form.is_valid()  # a value that does not fit is dropped; the others still apply
+    search = form.cleaned_data.get("q", "").strip()
+    tag = form.cleaned_data.get("tag", "").strip().lower()
     page = _page(
         lambda cursor: queries.list_directory(
             request.user, search=search, interest=tag, cursor=cursor
@@ -246,8 +247,9 @@ def members(request: CommunityRequest) -> HttpResponse:
     """The member directory: only profiles the viewer may see; search, role filter, pages."""
     community = request.community
     form = MemberFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {"q": "", "role": ""}
-    search, role = filters["q"].strip(), filters["role"]
+    form.is_valid()  # a value that does not fit is dropped; the others still apply
+    search = form.cleaned_data.get("q", "").strip()
+    role = form.cleaned_data.get("role", "")
     page = _page(
         lambda cursor: queries.list_members(
             request.user, community, search=search, role=role, cursor=cursor
@@ -575,8 +577,9 @@ def roles(request: MemberRequest) -> HttpResponse:
     """Members and their roles; the owner promotes, demotes and hands over ownership."""
     community = request.community
     form = MemberFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {"q": "", "role": ""}
-    search, role = filters["q"].strip(), filters["role"]
+    form.is_valid()  # a value that does not fit is dropped; the others still apply
+    search = form.cleaned_data.get("q", "").strip()
+    role = form.cleaned_data.get("role", "")
     page = _page(
         lambda cursor: queries.list_members(
             request.user, community, search=search, role=role, cursor=cursor
