@@ -57,6 +57,11 @@ SECTION_TITLES = {
 }
 
 
+def _data(request: HttpRequest) -> Any:
+    """The submitted form data for a POST (even an empty one), ``None`` for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _settings_page(
     request: HttpRequest, section: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -99,7 +104,8 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
 def settings_profile(request: HttpRequest) -> HttpResponse:
     """Display name, handle, bio, avatar, interests and profile visibility."""
     member = _member(request)
-    form = ProfileForm(request.POST or None, request.FILES or None, user=member)
+    files = request.FILES if request.method == "POST" else None
+    form = ProfileForm(_data(request), files, user=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -133,7 +139,7 @@ def settings_privacy(request: HttpRequest) -> HttpResponse:
     """Analytics and marketing-email consent, with the history of every change."""
     member = _member(request)
     form = PrivacyForm(
-        request.POST or None,
+        _data(request),
         initial={
             "analytics_consent": member.analytics_consent,
             "marketing_consent": member.marketing_consent,
@@ -165,7 +171,7 @@ def settings_preferences(request: HttpRequest) -> HttpResponse:
     """Interface language and timezone."""
     member = _member(request)
     form = PreferencesForm(
-        request.POST or None, initial={"language": member.language, "timezone": member.timezone}
+        _data(request), initial={"language": member.language, "timezone": member.timezone}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -197,7 +203,7 @@ def settings_preferences(request: HttpRequest) -> HttpResponse:
 def settings_tokens(request: HttpRequest) -> HttpResponse:
     """Personal access tokens: create one (its value shown once, here) and list them."""
     member = _member(request)
-    form = AccessTokenForm(request.POST or None)
+    form = AccessTokenForm(_data(request))
     new_token: str | None = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -257,7 +263,7 @@ def settings_export(request: HttpRequest) -> HttpResponse:
 def settings_delete(request: HttpRequest) -> HttpResponse:
     """Delete the account after the password, unless the member still owns a community."""
     member = _member(request)
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(_data(request))
     if request.method == "POST" and form.is_valid():
         if not ratelimit.consume(request, action="reauthenticate", user=member):
             form.add_error(None, _("Too many attempts. Wait a minute and try again."))

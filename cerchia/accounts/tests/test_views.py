@@ -256,6 +256,14 @@ def test_privacy_settings_record_changes_and_show_the_history(person: User) -> N
     ]
 
 
+def test_unticking_every_consent_is_a_real_submission(person: User) -> None:
+    actions.update_consents(person, person, analytics=True, marketing=True)
+    response = signed_in(person).post(reverse("accounts:settings_privacy"), {})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.analytics_consent, person.marketing_consent) == (False, False)
+
+
 def test_preferences_save_and_set_the_language_cookie(person: User) -> None:
     response = signed_in(person).post(
         reverse("accounts:settings_preferences"), {"language": "it", "timezone": "Europe/Rome"}
