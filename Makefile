@@ -38,10 +38,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Links in the demo's emails point at this server unless SITE_URL says otherwise.
+run: export CERCHIA_DEV := 1
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: venv
-	CERCHIA_DEV=1 $(BIN)/cerchia migrate --no-input
-	CERCHIA_DEV=1 $(BIN)/cerchia demo
-	CERCHIA_DEV=1 $(BIN)/cerchia serve --host $(HOST) --port $(PORT)
+	$(BIN)/cerchia migrate --no-input
+	$(BIN)/cerchia demo
+	$(BIN)/cerchia serve --host $(HOST) --port $(PORT)
 
 # Browser tests run in a second process: Playwright's event loop would break
 # async_to_sync for every Channels test after it. pytest exits 5 when it

@@ -177,15 +177,14 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, int]]
     finally:
         if process.poll() is None:
             process.terminate()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                # Each child leads its own process group: kill those too.
-                for kid in kids:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(kid, signal.SIGKILL)
-                process.kill()
-                process.wait()
+        process.kill()
+        process.wait()
+        # Each child leads its own process group: none may outlive a failed test.
+        for kid in kids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(kid, signal.SIGKILL)
 
 
 def test_serves_http_and_websockets_and_stops_on_sigterm(
@@ -221,3 +220,20 @@ def test_a_dead_child_stops_everything_with_an_error(
     assert "exited" in output
     with pytest.raises(ConnectionRefusedError):
         ask(ws_port, WEBSOCKET_UPGRADE)
+
+
+def test_children_do_not_outlive_a_killed_supervisor(
+    served: tuple[subprocess.Popen[bytes], int, int],
+) -> None:
+    process, port, _ = served
+    kids = child_pids(process.pid)
+
+    process.kill()
+    process.wait()
+
+    deadline = time.monotonic() + 30
+    while any(alive(kid) for kid in kids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [kid for kid in kids if alive(kid)]
+    with pytest.raises(ConnectionRefusedError):
+        ask(port, get("/static/cerchia/cerchia.css"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -58,7 +59,12 @@ class Child:
     def start(self) -> None:
         # Own process group: a terminal's Ctrl+C reaches only the supervisor,
         # which forwards it once instead of every process getting it twice.
-        self.process = subprocess.Popen(self.argv, process_group=0)  # noqa: S603
+        self.process = subprocess.Popen(  # noqa: S603
+            self.argv,
+            process_group=0,
+            # preexec_fn is unsafe only with threads, and the supervisor has none.
+            preexec_fn=die_with_parent if sys.platform == "linux" else None,
+        )
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -74,6 +80,13 @@ class Child:
         if self.process is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM if the supervisor is killed outright (Linux)."""
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def url_host(host: str) -> str:
