@@ -44,23 +44,37 @@ def _community(owner: User, moderator: User, member: User, **fields: object) -> 
 @pytest.fixture
 def public_community(owner: User, moderator: User, member: User) -> Community:
     return _community(
-        owner, moderator, member, name="Espresso at home", slug="espresso",
-        visibility=Visibility.PUBLIC, rules="Be kind.",
-    )  # fmt: skip
+        owner,
+        moderator,
+        member,
+        name="Espresso at home",
+        slug="espresso",
+        visibility=Visibility.PUBLIC,
+        rules="Be kind.",
+    )
 
 
 @pytest.fixture
 def private_community(owner: User, moderator: User, member: User) -> Community:
     return _community(
-        owner, moderator, member, name="Film lab", slug="film-lab",
-        visibility=Visibility.PRIVATE, join_policy=JoinPolicy.REQUEST,
+        owner,
+        moderator,
+        member,
+        name="Film lab",
+        slug="film-lab",
+        visibility=Visibility.PRIVATE,
+        join_policy=JoinPolicy.REQUEST,
         screening_questions=["Which camera do you shoot?"],
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
 def hidden_community(owner: User, moderator: User, member: User) -> Community:
     return _community(
-        owner, moderator, member, name="Founders' table", slug="founders",
+        owner,
+        moderator,
+        member,
+        name="Founders' table",
+        slug="founders",
         visibility=Visibility.HIDDEN,
-    )  # fmt: skip
+    )

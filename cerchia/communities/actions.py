@@ -43,9 +43,17 @@ RESERVED_SLUGS = frozenset(
     {"new", "admin", "api", "settings", "accounts", "static", "media", "ws", "u", "c", "invite"}
 )
 COMMUNITY_FIELDS = (
-    "name", "slug", "tagline", "description", "rules", "language",
-    "visibility", "join_policy", "member_cap", "screening_questions",
-)  # fmt: skip
+    "name",
+    "slug",
+    "tagline",
+    "description",
+    "rules",
+    "language",
+    "visibility",
+    "join_policy",
+    "member_cap",
+    "screening_questions",
+)
 
 
 @dataclass(frozen=True)
@@ -278,7 +286,10 @@ def request_to_join(
                 join_request = JoinRequest.objects.create(
                     community=community,
                     user=actor,
-                    answers=[{"question": q, "answer": a} for q, a in zip(questions, answers)],
+                    answers=[
+                        {"question": q, "answer": a}
+                        for q, a in zip(questions, answers, strict=True)
+                    ],
                     message=message.strip(),
                 )
         except IntegrityError as error:
@@ -433,10 +444,9 @@ def accept_invitation(actor: User, invitation: Invitation, *, accept_rules: bool
     community = invitation.community
     _require_rules(community, accept_rules)
     with transaction.atomic():
-        claimed = (
-            permissions.usable_invitations(Invitation.objects.filter(pk=invitation.pk))
-            .update(use_count=F("use_count") + 1)
-        )
+        claimed = permissions.usable_invitations(
+            Invitation.objects.filter(pk=invitation.pk)
+        ).update(use_count=F("use_count") + 1)
         if not claimed:
             raise ActionRefused(
                 _("This invitation has expired or been used up."), code="invitation_unusable"

@@ -83,7 +83,9 @@ class Community(models.Model):
         _("join policy"), max_length=12, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
     screening_questions = models.JSONField(
-        _("screening questions"), default=list, blank=True,
+        _("screening questions"),
+        default=list,
+        blank=True,
         help_text=_("Questions applicants answer when they ask to join."),
     )
     member_cap = models.PositiveIntegerField(
@@ -129,7 +131,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["community", "user"], name="communities_one_membership"),
+            models.UniqueConstraint(
+                fields=["community", "user"], name="communities_one_membership"
+            ),
         ]
         indexes = [models.Index(fields=["community", "role"]), models.Index(fields=["user"])]
 
@@ -171,6 +175,9 @@ class JoinRequest(models.Model):
                 name="communities_one_pending_request",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}→{self.community_id} ({self.status})"
 
 
 class Invitation(models.Model):
@@ -218,3 +225,6 @@ class WaitlistEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["community", "user"], name="communities_one_wait"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} waiting for {self.community_id}"

@@ -133,7 +133,7 @@ def _require_active_account(access: Access) -> None:
 
 
 def check_view_community(actor: Actor, community: Community) -> None:
-    """The community's front page (name, niche, description, rules). Hidden ones 404 to outsiders."""
+    """The front page (name, niche, description, rules); hidden communities 404 to outsiders."""
     if community.visibility != Visibility.HIDDEN:
         return
     access = get_access(actor, community)
@@ -160,9 +160,7 @@ def visible_communities(actor: Actor, queryset: QuerySet[Community]) -> QuerySet
         return queryset
     condition = ~Q(visibility=Visibility.HIDDEN)
     if actor.is_authenticated and actor.suspended_at is None:
-        condition |= Exists(
-            Membership.objects.filter(community=OuterRef("pk"), user=actor)
-        )
+        condition |= Exists(Membership.objects.filter(community=OuterRef("pk"), user=actor))
     return queryset.filter(condition)
 
 
@@ -241,8 +239,11 @@ def check_create_community(actor: Actor) -> None:
 
 
 def check_manage_community(actor: Actor, community: Community) -> None:
-    """Hosts (owners, moderators) and site admins: settings, requests, invitations."""
-    check_view_community(actor, community)
+    """Hosts (owners, moderators) and site admins: settings, requests, invitations.
+
+    Whoever may not read the community gets 404, as for the rest of its content.
+    """
+    check_read_community(actor, community)
     access = get_access(actor, community)
     if access.is_host or access.is_site_admin:
         return

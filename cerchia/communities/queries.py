@@ -93,8 +93,8 @@ def list_members(
 
     Hosts come first; then members by join date. Raises Http404 when the actor may not read.
     """
-    from cerchia.accounts.permissions import visible_profiles
     from cerchia.accounts.models import User
+    from cerchia.accounts.permissions import visible_profiles
 
     permissions.check_read_community(actor, community)
     visible_users = visible_profiles(actor, User.objects.all()).values("pk")
@@ -153,7 +153,7 @@ def get_invitation(actor: Actor, community: Community, invitation_id: int) -> In
 
 
 def get_invitation_by_token(token: str) -> Invitation:
-    """The invitation behind a link; revoked, expired and used-up ones still resolve (to explain)."""
+    """The invitation behind a link; unusable ones still resolve, so the page can explain."""
     return get_object_or_404(Invitation.objects.select_related("community"), token=token)
 
 

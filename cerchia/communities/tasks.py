@@ -1,4 +1,4 @@
-"""Emails about joining, sent after the change commits. Each task takes an id and is safe to rerun."""
+"""Emails about joining, sent after the change commits; each task takes an id, safe to rerun."""
 
 from __future__ import annotations
 

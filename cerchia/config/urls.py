@@ -1,13 +1,15 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from cerchia.accounts.urls import root_urlpatterns as account_root_urlpatterns
 from cerchia.communities.urls import root_urlpatterns as community_root_urlpatterns
+from cerchia.core.media import serve_media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("cerchia.api.urls")),
+    re_path(r"^media/(?P<path>.+)$", serve_media, name="media"),
     path("", include(("cerchia.accounts.urls", "accounts"))),
     *account_root_urlpatterns,
     *community_root_urlpatterns,

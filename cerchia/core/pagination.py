@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
@@ -18,7 +18,7 @@ class InvalidCursor(ValueError):
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Page[T: Model]:
     items: list[T]
     next_cursor: str | None
 
@@ -47,7 +47,7 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
     return values
 
 
-def keyset_page(
+def keyset_page[T: Model](
     queryset: QuerySet[T], ordering: Sequence[str], cursor: str | None, limit: int
 ) -> Page[T]:
     """One page of ``queryset`` ordered by ``ordering`` (unique together, e.g. ``("name", "id")``).

@@ -39,8 +39,24 @@ def people(owner, moderator, member, stranger, site_admin):
 
 # (visibility) -> who sees the front page / reads the content
 VIEW = {
-    Visibility.PUBLIC: {"anonymous", "stranger", "member", "moderator", "owner", "site_admin", "suspended"},
-    Visibility.PRIVATE: {"anonymous", "stranger", "member", "moderator", "owner", "site_admin", "suspended"},
+    Visibility.PUBLIC: {
+        "anonymous",
+        "stranger",
+        "member",
+        "moderator",
+        "owner",
+        "site_admin",
+        "suspended",
+    },
+    Visibility.PRIVATE: {
+        "anonymous",
+        "stranger",
+        "member",
+        "moderator",
+        "owner",
+        "site_admin",
+        "suspended",
+    },
     Visibility.HIDDEN: {"member", "moderator", "owner", "site_admin"},
 }
 READ = {
@@ -70,7 +86,9 @@ def test_suspended_member_loses_member_rights(private_community, member):
     assert outcome(permissions.check_leave_community, member, private_community) == "ok"
 
 
-def test_hidden_community_visible_to_pending_requester_and_email_invitee(hidden_community, stranger):
+def test_hidden_community_visible_to_pending_requester_and_email_invitee(
+    hidden_community, stranger
+):
     assert not permissions.can_view_community(stranger, hidden_community)
     testing.make_invitation(hidden_community, email=stranger.email.upper())
     hidden_community.__dict__.pop("_access_cache", None)
@@ -80,7 +98,9 @@ def test_hidden_community_visible_to_pending_requester_and_email_invitee(hidden_
 
 def test_expired_email_invitation_does_not_reveal_hidden_community(hidden_community, stranger):
     testing.make_invitation(
-        hidden_community, email=stranger.email, expires_at=timezone.now() - timezone.timedelta(days=1)
+        hidden_community,
+        email=stranger.email,
+        expires_at=timezone.now() - timezone.timedelta(days=1),
     )
     assert not permissions.can_view_community(stranger, hidden_community)
 
@@ -90,7 +110,9 @@ def test_manage_is_for_hosts_and_site_admins(public_community, people):
     for name, person in people.items():
         public_community.__dict__.pop("_access_cache", None)
         expected = "ok" if name in allowed else "403"
-        assert outcome(permissions.check_manage_community, person, public_community) == expected, name
+        assert outcome(permissions.check_manage_community, person, public_community) == expected, (
+            name
+        )
 
 
 def test_manage_hidden_community_is_404_for_outsiders(hidden_community, stranger):
@@ -139,13 +161,29 @@ def test_create_community_can_be_restricted_to_admins(stranger, site_admin):
     assert not permissions.can_create_community(AnonymousUser())
 
 
-def test_visible_and_listed_communities(people, public_community, private_community, hidden_community):
+def test_visible_and_listed_communities(
+    people, public_community, private_community, hidden_community
+):
     everything = Community.objects.all()
     slugs = lambda qs: set(qs.values_list("slug", flat=True))  # noqa: E731
-    assert slugs(permissions.visible_communities(people["stranger"], everything)) == {"espresso", "film-lab"}
-    assert slugs(permissions.visible_communities(people["anonymous"], everything)) == {"espresso", "film-lab"}
-    assert slugs(permissions.visible_communities(people["member"], everything)) == {"espresso", "film-lab", "founders"}
-    assert slugs(permissions.visible_communities(people["site_admin"], everything)) == {"espresso", "film-lab", "founders"}
+    assert slugs(permissions.visible_communities(people["stranger"], everything)) == {
+        "espresso",
+        "film-lab",
+    }
+    assert slugs(permissions.visible_communities(people["anonymous"], everything)) == {
+        "espresso",
+        "film-lab",
+    }
+    assert slugs(permissions.visible_communities(people["member"], everything)) == {
+        "espresso",
+        "film-lab",
+        "founders",
+    }
+    assert slugs(permissions.visible_communities(people["site_admin"], everything)) == {
+        "espresso",
+        "film-lab",
+        "founders",
+    }
     assert slugs(permissions.listed_communities(everything)) == {"espresso", "film-lab"}
 
 
