@@ -6,11 +6,12 @@ import copy
 import threading
 from typing import Any, cast
 
+from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
-from cerchia.api import errors
+from cerchia.api import errors, views
 from cerchia.api.auth import SIGNED_IN
 from cerchia.api.routers import admissions, communities, profiles
 from cerchia.api.throttling import THROTTLES
@@ -44,6 +45,13 @@ class CerchiaAPI(NinjaAPI):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._schema_cache: dict[str, dict[str, Any]] = {}
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        # Ninja's root view only 404s; answer where the schema and the docs are instead.
+        return [
+            path("", views.index, name="api-root") if getattr(p, "name", "") == "api-root" else p
+            for p in super()._get_urls()
+        ]
 
     def set_default_exception_handlers(self) -> None:
         errors.install(self)

@@ -54,9 +54,10 @@ class Problem(BaseModel):
         examples=["No such community."],
     )
     code: str = Field(
-        description="A stable machine-readable slug: `validation_error`, `not_found`, "
-        "`permission_denied`, `not_authenticated`, `invalid_cursor`, `throttled`, "
-        "or the slug of a refused action (for example `decided`, `request_pending`).",
+        description="A stable machine-readable slug: `validation_error`, `malformed_body`, "
+        "`not_found`, `permission_denied`, `csrf_failed`, `not_authenticated`, "
+        "`invalid_cursor`, `method_not_allowed`, `too_large`, `throttled`, or the slug of "
+        "a refused action (for example `decided`, `request_pending`).",
         examples=["not_found"],
     )
     errors: dict[str, list[str]] | None = Field(
@@ -187,6 +188,7 @@ def _on_http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpRes
         detail = exc.message
         if detail == "CSRF check Failed":
             detail = _("The CSRF token is missing or wrong; reload the page.")
+            return problem(403, detail, code="csrf_failed")
         return problem(403, detail, code="permission_denied")
     code = "error" if status >= 500 else "bad_request"
     return problem(status, exc.message, code=code)

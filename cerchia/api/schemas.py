@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-from pydantic.json_schema import SkipJsonSchema
 
 from cerchia.communities import permissions as community_permissions
 
@@ -41,8 +40,7 @@ def _language(*, blank: bool) -> Any:
     return Field(
         max_length=8,
         description="One of: "
-        + ", ".join(f"`{c}`" for c in choices)
-        + (' (`""` follows the browser)' if blank else ""),
+        + ", ".join(f"`{c}`" if c else '`""` (follow the browser)' for c in choices),
         json_schema_extra={"enum": list(choices)},
     )
 
@@ -50,10 +48,42 @@ def _language(*, blank: bool) -> Any:
 # --- Request bodies -----------------------------------------------------------------
 
 
+def has_nul(value: Any) -> bool:
+    """Whether text anywhere in ``value`` holds a NUL, which databases refuse to store."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    return False
+
+
+def unset(**kwargs: Any) -> Any:
+    """An optional field that may be left out but not sent as ``null``: leaving it out keeps
+    the current value. (Not ``X | None``: the schema would then promise that null works.)"""
+    return Field(default=None, **kwargs)
+
+
+def _drop_null_defaults(schema: dict[str, Any]) -> None:
+    """``unset()`` fields default to None in Python, which the JSON schema must not show."""
+    for prop in schema.get("properties", {}).values():
+        nullable = {"type": "null"} in prop.get("anyOf", [])
+        if "default" in prop and prop["default"] is None and not nullable:
+            del prop["default"]
+
+
 class Body(BaseModel):
     """Strict JSON: no unknown fields, no type coercion."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_drop_null_defaults)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError("Text cannot contain NUL (\\u0000) characters.")
+        return value
 
 
 class PatchBody(Body):
@@ -73,34 +103,28 @@ class PatchBody(Body):
 
 
 class ConsentsPatch(PatchBody):
-    analytics: bool | SkipJsonSchema[None] = Field(
-        default=None, description="May we use your activity for community analytics?"
-    )
-    marketing: bool | SkipJsonSchema[None] = Field(
-        default=None, description="May communities send you marketing email?"
-    )
+    analytics: bool = unset(description="May we use your activity for community analytics?")
+    marketing: bool = unset(description="May communities send you marketing email?")
 
 
 class MePatch(PatchBody):
     """Profile, preferences and consents; omitted fields stay as they are."""
 
-    display_name: Annotated[str, Field(max_length=60)] | SkipJsonSchema[None] = None
-    handle: Annotated[str, Field(min_length=3, max_length=31)] | SkipJsonSchema[None] = None
-    bio: Annotated[str, Field(max_length=600)] | SkipJsonSchema[None] = None
-    interests: Annotated[list[Tag], Field(max_length=10)] | SkipJsonSchema[None] = Field(
-        default=None, description="Interest tags, normalised to lowercase slugs (at most 10)."
+    display_name: Annotated[str, Field(max_length=60)] = unset()
+    handle: Annotated[str, Field(min_length=3, max_length=31)] = unset()
+    bio: Annotated[str, Field(max_length=600)] = unset()
+    interests: Annotated[list[Tag], Field(max_length=10)] = unset(
+        description="Interest tags, normalised to lowercase slugs (at most 10)."
     )
-    profile_visibility: ProfileVisibilityName | SkipJsonSchema[None] = Field(
-        default=None,
+    profile_visibility: ProfileVisibilityName = unset(
         description="Who sees your profile: `public` anyone, `members` people in your "
         "communities, `private` only their hosts.",
     )
-    language: Annotated[str, _language(blank=True)] | SkipJsonSchema[None] = None
-    timezone: Annotated[str, Field(max_length=64)] | SkipJsonSchema[None] = Field(
-        default=None,
+    language: Annotated[str, _language(blank=True)] = unset()
+    timezone: Annotated[str, Field(max_length=64)] = unset(
         description='An IANA timezone such as `Europe/Rome`; `""` for the site default.',
     )
-    consents: ConsentsPatch | SkipJsonSchema[None] = None
+    consents: ConsentsPatch = unset()
 
 
 SlugText = Annotated[
@@ -140,8 +164,8 @@ class CommunityCreate(Body):
         description="`public`: anyone reads; `private`: listed, members read; "
         "`hidden`: unlisted, invitation only.",
     )
-    join_policy: JoinPolicyName | SkipJsonSchema[None] = Field(
-        default=None, description="`open`, `request` or `invitation` (the default for hidden)."
+    join_policy: JoinPolicyName = unset(
+        description="`open`, `request` or `invitation` (the default for hidden)."
     )
     member_cap: CapInt | None = None
     screening_questions: Questions = []
@@ -152,17 +176,17 @@ class CommunityPatch(PatchBody):
 
     nullable = frozenset({"member_cap"})
 
-    name: NameText | SkipJsonSchema[None] = None
-    slug: SlugText | SkipJsonSchema[None] = None
-    tagline: TaglineText | SkipJsonSchema[None] = None
-    description: MarkdownText | SkipJsonSchema[None] = None
-    rules: MarkdownText | SkipJsonSchema[None] = None
-    interests: Tags | SkipJsonSchema[None] = None
-    language: Annotated[str, _language(blank=False)] | SkipJsonSchema[None] = None
-    visibility: VisibilityName | SkipJsonSchema[None] = None
-    join_policy: JoinPolicyName | SkipJsonSchema[None] = None
+    name: NameText = unset()
+    slug: SlugText = unset()
+    tagline: TaglineText = unset()
+    description: MarkdownText = unset()
+    rules: MarkdownText = unset()
+    interests: Tags = unset()
+    language: Annotated[str, _language(blank=False)] = unset()
+    visibility: VisibilityName = unset()
+    join_policy: JoinPolicyName = unset()
     member_cap: CapInt | None = None
-    screening_questions: Questions | SkipJsonSchema[None] = None
+    screening_questions: Questions = unset()
 
 
 class JoinIn(Body):
@@ -368,7 +392,7 @@ class InvitationOut(BaseModel):
 
 class InvitationCreated(InvitationOut):
     token: str = Field(description="The secret in the link; shown only now.")
-    url: str | None = Field(description="The link to share (for an email, already sent).")
+    url: str = Field(description="The link to share (for an email, already sent).")
 
 
 class InvitationList(BaseModel):
@@ -509,10 +533,6 @@ def invitation_out(invitation: Invitation) -> InvitationOut:
     )
 
 
-def invitation_url(invitation: Invitation) -> str | None:
+def invitation_url(invitation: Invitation) -> str:
     """The page where the invitation is accepted, absolute (``SITE_URL``)."""
-    try:
-        path = reverse("communities:invitation", kwargs={"token": invitation.token})
-    except NoReverseMatch:
-        return None
-    return settings.SITE_URL + path
+    return settings.SITE_URL + reverse("communities:invitation", kwargs={"token": invitation.token})

@@ -10,7 +10,7 @@ from cerchia.api.api import api
 _patterns, _app_name, _namespace = api.urls
 for _pattern in _patterns:
     if isinstance(_pattern, URLPattern):
-        _pattern.callback = views.with_problem_405(_pattern.callback)
+        _pattern.callback = views.guarded(_pattern.callback)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("docs", views.docs, name="api-docs"),

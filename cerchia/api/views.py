@@ -6,13 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from cerchia.api.errors import problem
+from cerchia.api.errors import NON_FIELD, problem
+from cerchia.api.schemas import has_nul
 
 
 @require_safe
@@ -21,15 +22,36 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(request, "api/docs.html", {"openapi_url": reverse("api:openapi-json")})
 
 
+@require_safe
+def index(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """``/api/v1/``: where the schema and the docs are."""
+    return JsonResponse(
+        {
+            "name": "Cerchia API",
+            "version": "1",
+            "openapi": request.build_absolute_uri(reverse("api:openapi-json")),
+            "docs": request.build_absolute_uri(reverse("api-docs")),
+        }
+    )
+
+
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     return problem(404, _("There is no API endpoint at this address."), code="not_found")
 
 
-def with_problem_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn the plain-text 405 of an unsupported method into a problem (keeping ``Allow``)."""
+def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An operation's view, refusing NUL characters in the path or query (no database stores
+    them) and answering an unsupported method with a problem instead of plain text."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if has_nul(request.path) or any(has_nul(v) for v in request.GET.lists()):
+            return problem(
+                422,
+                _("The request is not valid."),
+                code="validation_error",
+                errors={NON_FIELD: ["The address cannot contain NUL (\\u0000) characters."]},
+            )
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             return problem(

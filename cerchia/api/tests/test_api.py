@@ -100,7 +100,7 @@ def test_session_auth_needs_csrf_for_unsafe_methods(stranger, public_community):
     client = ApiClient(client=browser)
     assert ok(client.get("/me"))["handle"] == stranger.handle
     refused = assert_problem(client.post("/communities/espresso/join", {"accept_rules": True}), 403)
-    assert "CSRF" in refused["detail"]
+    assert refused["code"] == "csrf_failed"
     docs = browser.get("/api/v1/docs")
     assert docs.status_code == 200
     token = browser.cookies["csrftoken"].value
@@ -171,6 +171,25 @@ def test_bad_bodies_are_4xx_problems(as_user, member, raw, status, field):
     if field:
         assert field in body["errors"], body
     assert not Community.objects.exists()
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(as_user, owner, public_community):
+    client = as_user(owner)
+    assert_problem(client.get("/communities/espresso%00/members"), 422, "validation_error")
+    assert_problem(client.get("/communities", search="a\x00b"), 422)
+    assert_problem(client.get("/users/ab%00c"), 422)
+    body = assert_problem(
+        client.post("/communities", {"name": "A\x00", "slug": "nul-test", "tagline": "x"}), 422
+    )
+    assert list(body["errors"]) == ["name"]
+    body = assert_problem(client.patch("/me", {"interests": ["ok", "n\x00l"]}), 422)
+    assert list(body["errors"]) == ["interests"]
+    assert_problem(client.post("/communities/espresso/invitations", {"email": "a\x00@b.it"}), 422)
+
+
+def test_null_for_a_field_that_cannot_be_empty_names_the_field(as_user, member):
+    body = assert_problem(as_user(member).patch("/me", {"bio": None, "handle": 5}), 422)
+    assert set(body["errors"]) == {"bio", "handle"}
 
 
 def test_wrong_path_parameter_type_is_422(as_user, owner, public_community):
@@ -660,7 +679,8 @@ def test_request_to_join_and_host_decisions(
     )
 
     assert_problem(as_user(member).get("/communities/film-lab/join-requests"), 403)
-    assert_problem(applicant.get("/communities/film-lab/join-requests"), 403)
+    # Not a reader of the private community: its requests are hidden, not forbidden.
+    assert_problem(applicant.get("/communities/film-lab/join-requests"), 404)
     listed = ok(as_user(moderator).get("/communities/film-lab/join-requests"))
     assert [r["id"] for r in listed["items"]] == [created["id"]]
     assert listed["next_cursor"] is None
@@ -721,6 +741,7 @@ def test_invitation_links(as_user, owner, member, stranger, hidden_community):
         host.post("/communities/founders/invitations", {"max_uses": 2, "expires_in_hours": 24}), 201
     )
     assert created["token"]
+    assert created["url"].endswith(f"/invite/{created['token']}/")
     assert created["max_uses"] == 2
     assert created["email"] == ""
     assert created["expires_at"] is not None

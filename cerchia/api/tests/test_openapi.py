@@ -168,6 +168,14 @@ def test_docs_page_is_served_from_local_static_files_under_the_csp(client):
     assert client.post("/api/v1/docs").status_code == 405
 
 
+def test_api_root_points_to_the_schema_and_the_docs(client):
+    body = client.get("/api/v1/").json()
+    assert body["openapi"] == "http://testserver/api/v1/openapi.json"
+    assert body["docs"] == "http://testserver/api/v1/docs"
+    response = client.post("/api/v1/")
+    assert response.status_code == 405
+
+
 def test_vendored_swagger_ui_loads_nothing_from_elsewhere():
     path = finders.find("api/docs.js")
     assert path
