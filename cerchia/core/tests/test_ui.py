@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.template import Context, Template, TemplateSyntaxError
 from django.template.loader import get_template, render_to_string
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.urls import reverse
 
 from cerchia.core.templatetags import cerchia_ui
@@ -278,7 +278,6 @@ def test_capture_collects_a_block_and_strips_it() -> None:
 
 def page_request(path: str = "/", user: Any = None) -> Any:
     from django.contrib.auth.models import AnonymousUser
-
     from django.contrib.sessions.backends.signed_cookies import SessionStore
 
     request: Any = RequestFactory().get(path)
@@ -384,19 +383,15 @@ class SampleForm(forms.Form):
     agree = forms.BooleanField(label="I accept the rules", help_text="Read them first.")
 
 
-FORM_SETTINGS = {"FORM_RENDERER": "django.forms.renderers.TemplatesSetting"}
-
-
-def _with_django_forms() -> list[str]:
+def test_project_forms_render_through_our_templates() -> None:
     from django.conf import settings
 
-    return [*settings.INSTALLED_APPS, "django.forms"]
+    assert settings.FORM_RENDERER == "django.forms.renderers.TemplatesSetting"
+    assert "django.forms" in settings.INSTALLED_APPS
 
 
 def render_form(form_class: type[forms.Form], data: dict[str, Any] | None = None) -> str:
-    """Renders with the settings we recommend (the form picks its renderer when created)."""
-    with override_settings(INSTALLED_APPS=_with_django_forms(), **FORM_SETTINGS):
-        return str(form_class(data=data))
+    return str(form_class(data=data))
 
 
 def test_form_fields_have_labels_help_and_optional_markers() -> None:
@@ -564,8 +559,7 @@ def styleguide_context() -> dict[str, Any]:
 
 def render_styleguide() -> str:
     request = page_request("/styleguide/")
-    with override_settings(INSTALLED_APPS=_with_django_forms(), **FORM_SETTINGS):
-        return render_to_string("_partials/styleguide.html", styleguide_context(), request=request)
+    return render_to_string("_partials/styleguide.html", styleguide_context(), request=request)
 
 
 def test_every_component_renders_in_the_styleguide() -> None:
