@@ -287,8 +287,8 @@ PAGES: dict[str, Route] = {
     "media": Route(always("404"), path=lambda w: "/media/avatars/none.png"),
     "api-docs": Route(always("ok"), path=lambda w: "/api/v1/docs"),
     "api:openapi-json": Route(always("ok"), path=lambda w: "/api/v1/openapi.json"),
-    # The API's root has no operation of its own: a problem-details 404.
-    "api:api-root": Route(always("404"), path=lambda w: "/api/v1/"),
+    # The API's root points to the schema and the docs.
+    "api:api-root": Route(always("ok"), path=lambda w: "/api/v1/"),
 }
 
 # allauth's own pages: reachable by everyone, or sign-in first. Keyed links with a wrong
