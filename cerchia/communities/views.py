@@ -108,11 +108,15 @@ def directory(request: HttpRequest) -> HttpResponse:
         ),
         _cursor(request),
     )
+    # The interests of the communities shown, offered as filter links (already prefetched).
+    interests = {i.slug: i for c in page.items for i in c.interests.all()}
     context = {
         "form": form,
         "page": page,
         "search": search,
         "tag": tag,
+        "page_interests": sorted(interests.values(), key=lambda interest: interest.name),
+        "page_interest_slugs": set(interests),
         "is_later_page": bool(_cursor(request)),
         "can_create": permissions.can_create_community(request.user),
     }
