@@ -6,9 +6,12 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 
 T = TypeVar("T", bound=Model)
 
@@ -58,7 +61,7 @@ def keyset_page[T: Model](
     fields = [name.lstrip("-") for name in ordering]
     queryset = queryset.order_by(*ordering)
     if cursor:
-        values = decode_cursor(cursor, len(fields))
+        values = _typed(queryset.model, fields, decode_cursor(cursor, len(fields)))
         condition = Q()
         for index, name in enumerate(ordering):
             field = fields[index]
@@ -75,6 +78,29 @@ def keyset_page[T: Model](
         last = rows[-1]
         next_cursor = encode_cursor([_value(last, field) for field in fields])
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def _typed(model: type[Model], fields: Sequence[str], values: list[Any]) -> list[Any]:
+    """The cursor's values as the ordering fields' Python types (InvalidCursor if they do not
+    fit), so a forged cursor is refused here rather than failing in the database."""
+    typed = []
+    for path, value in zip(fields, values, strict=True):
+        field: Any = None
+        current = model
+        for part in path.split("__"):
+            field = current._meta.get_field(part)
+            if field.is_relation and field.related_model is not None:
+                current = field.related_model
+        if field.is_relation:
+            field = field.target_field
+        try:
+            value = field.to_python(value)
+        except (ValidationError, TypeError, ValueError, OverflowError) as error:
+            raise InvalidCursor("malformed cursor") from error
+        if isinstance(value, datetime) and timezone.is_naive(value):
+            raise InvalidCursor("malformed cursor")  # the cursors we issue carry their offset
+        typed.append(value)
+    return typed
 
 
 def _value(row: Model, field: str) -> Any:

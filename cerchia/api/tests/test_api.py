@@ -22,6 +22,7 @@ from cerchia.communities.models import (
     WaitlistEntry,
 )
 from cerchia.core import testing
+from cerchia.core.pagination import encode_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -365,6 +366,28 @@ def test_directory_search_interest_and_pages(anon, owner):
     assert_problem(anon.get("/communities", cursor="not-a-cursor"), 400, "invalid_cursor")
     assert_problem(anon.get("/communities", limit=0), 422)
     assert_problem(anon.get("/communities", limit="many"), 422)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [5, 1],
+        ["not a date", 1],
+        ["2026-01-01T00:00:00+00:00", "x"],
+        ["2026-01-01", 2],
+        [1.5, 2],
+        ["", -1],
+    ],
+)
+def test_forged_cursors_are_400_not_server_errors(as_user, member, public_community, values):
+    cursor = encode_cursor(values)
+    client = as_user(member)
+    assert_problem(
+        client.get("/communities/espresso/members", cursor=cursor), 400, "invalid_cursor"
+    )
+    assert client.get("/communities", cursor=encode_cursor([values[0], 1])).status_code < 500
+    if not isinstance(values[1], int):
+        assert_problem(client.get("/communities", cursor=cursor), 400, "invalid_cursor")
 
 
 def test_directory_query_count_does_not_grow_with_rows(
