@@ -658,6 +658,19 @@ def test_join_refusals(
         as_user(stranger).post("/communities/espresso/join", {"accept_rules": "yes"}), 422
     )
     assert_problem(as_user(stranger).post("/communities/espresso/join", raw='"join"'), 422)
+    answers = {"answers": ["A Leica"]}
+    assert_problem(as_user(suspended).post("/communities/film-lab/join-requests", answers), 403)
+
+
+def test_my_memberships_query_count_is_fixed(as_user, member, owner, django_assert_max_num_queries):
+    client = as_user(member)
+    testing.add_member(testing.make_community(owner), member)
+    with django_assert_max_num_queries(8) as few:
+        ok(client.get("/me/memberships"))
+    for _ in range(8):
+        testing.add_member(testing.make_community(owner), member)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(ok(client.get("/me/memberships"))["items"]) == 9
 
 
 def test_leave(as_user, owner, member, stranger, public_community):
