@@ -21,9 +21,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 #: Seconds a child may take to stop after SIGTERM before it is killed.
 STOP_GRACE_SECONDS = 30
-#: Request threads per HTTP worker process: enough for a small community
-#: server, few enough that PostgreSQL connections stay bounded.
-DEFAULT_THREADS = 16
+#: Request threads per HTTP worker process: granian's guideline (2 per core,
+#: plus one), capped so PostgreSQL connections stay bounded.
+DEFAULT_THREADS = min(16, 2 * (os.cpu_count() or 1) + 1)
+#: Signals passed on to the children; SIGHUP (terminal closed) becomes SIGTERM.
+FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 #: Seconds granian gives a worker that ignores its stop request.
 GRANIAN_KILL_TIMEOUT = "10"
 
@@ -63,7 +65,7 @@ class Child:
             self.argv,
             process_group=0,
             # preexec_fn is unsafe only with threads, and the supervisor has none.
-            preexec_fn=die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=prepare_child,
         )
 
     def running(self) -> bool:
@@ -82,11 +84,13 @@ class Child:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def die_with_parent() -> None:
-    """In the child, before exec: get SIGTERM if the supervisor is killed outright (Linux)."""
-    pr_set_pdeathsig = 1
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+def prepare_child() -> None:
+    """In the child, before exec: take signals again, and die with the supervisor (Linux)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED_SIGNALS)
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def url_host(host: str) -> str:
@@ -199,16 +203,18 @@ class Command(BaseCommand):
         def on_child(signum: int, frame: FrameType | None) -> None:
             wake.set()
 
-        handlers = {
-            signal.SIGINT: on_signal,
-            signal.SIGTERM: on_signal,
-            signal.SIGHUP: on_signal,
-            signal.SIGCHLD: on_child,
-        }
+        handlers = dict.fromkeys(FORWARDED_SIGNALS, on_signal)
+        handlers[signal.SIGCHLD] = on_child
         previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
         try:
-            for child in children:
-                child.start()
+            # A signal arriving halfway through would miss the children not yet
+            # started: hold signals until every child runs.
+            signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED_SIGNALS)
+            try:
+                for child in children:
+                    child.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED_SIGNALS)
             self.stdout.write(announcement)
             while not received:
                 exited = [child for child in children if not child.running()]
