@@ -198,9 +198,9 @@ def test_action_error_without_fields_is_a_form_error():
 
 
 def test_filters_drop_values_that_do_not_fit():
-    form = MemberFilterForm({"q": "mia", "role": "emperor"})
-    form.is_valid()
-    assert form.cleaned_data == {"q": "mia"}
-    form = DirectoryFilterForm({"q": "x" * 500, "tag": "coffee"})
-    form.is_valid()
-    assert form.cleaned_data == {"tag": "coffee"}
+    members = MemberFilterForm({"q": "mia", "role": "emperor"})
+    members.is_valid()
+    assert members.cleaned_data == {"q": "mia"}
+    directory = DirectoryFilterForm({"q": "x" * 500, "tag": "coffee"})
+    directory.is_valid()
+    assert directory.cleaned_data == {"tag": "coffee"}
