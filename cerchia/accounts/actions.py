@@ -542,7 +542,7 @@ def suspend_account(actor: Actor, user: User, reason: str) -> bool:
         locked.suspended_at = timezone.now()
         locked.suspension_reason = reason
         locked.save(update_fields=["suspended_at", "suspension_reason"])
-        record_event("account.suspended", actor=actor, subject=locked, reason=reason)  # type: ignore[arg-type]
+        record_event("account.suspended", actor=actor, subject=locked, reason=reason)
     _sync(user, locked, ["suspended_at", "suspension_reason"])
     return True
 
@@ -557,6 +557,6 @@ def unsuspend_account(actor: Actor, user: User) -> bool:
         locked.suspended_at = None
         locked.suspension_reason = ""
         locked.save(update_fields=["suspended_at", "suspension_reason"])
-        record_event("account.unsuspended", actor=actor, subject=locked)  # type: ignore[arg-type]
+        record_event("account.unsuspended", actor=actor, subject=locked)
     _sync(user, locked, ["suspended_at", "suspension_reason"])
     return True

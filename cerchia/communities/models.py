@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -202,7 +204,7 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.community_id}:{self.token[:6]}…"
 
-    def is_usable(self, now: timezone.datetime | None = None) -> bool:
+    def is_usable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return (
             self.revoked_at is None

@@ -160,7 +160,7 @@ def visible_communities(actor: Actor, queryset: QuerySet[Community]) -> QuerySet
         return queryset
     condition = ~Q(visibility=Visibility.HIDDEN)
     if actor.is_authenticated and actor.suspended_at is None:
-        condition |= Exists(Membership.objects.filter(community=OuterRef("pk"), user=actor))
+        condition |= Q(Exists(Membership.objects.filter(community=OuterRef("pk"), user=actor)))
     return queryset.filter(condition)
 
 
@@ -202,7 +202,7 @@ def check_accept_invitation(actor: Actor, invitation: Invitation) -> None:
     _require_active_account(access)
     if not invitation.is_usable():
         raise PermissionDenied(_("This invitation has expired or been used up."))
-    if invitation.email and invitation.email.lower() != actor.email.lower():
+    if invitation.email and invitation.email.lower() != str(getattr(actor, "email", "")).lower():
         raise PermissionDenied(_("This invitation was sent to a different email address."))
     if access.membership is not None:
         raise PermissionDenied(_("You are already a member."))

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.utils.csp import CSP  # type: ignore[attr-defined]
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from cerchia.config import env

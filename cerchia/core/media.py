@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -17,11 +18,11 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
 
 
 @require_safe
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     """An uploaded image, never anything else, never rendered as a document."""
     if PurePosixPath(path).suffix.lower() not in IMAGE_SUFFIXES:
         raise Http404
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "public, max-age=86400"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

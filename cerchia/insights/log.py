@@ -9,6 +9,8 @@ from django.db import models, transaction
 from cerchia.insights.models import Event
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from cerchia.accounts.models import User
     from cerchia.communities.models import Community
 
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 def record_event(
     kind: str,
     *,
-    actor: User | None,
+    actor: User | AnonymousUser | None,
     community: Community | None = None,
     subject: models.Model | None = None,
     **payload: Any,

@@ -32,7 +32,9 @@ def sign_up(client: Client, email: str, password: str = STRONG):
 
 
 def confirmation_link() -> str:
-    match = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[-1].body)
+    match = re.search(
+        r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", str(mail.outbox[-1].body)
+    )
     assert match, mail.outbox[-1].body
     return match.group(1)
 

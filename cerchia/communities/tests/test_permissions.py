@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -100,7 +102,7 @@ def test_expired_email_invitation_does_not_reveal_hidden_community(hidden_commun
     testing.make_invitation(
         hidden_community,
         email=stranger.email,
-        expires_at=timezone.now() - timezone.timedelta(days=1),
+        expires_at=timezone.now() - timedelta(days=1),
     )
     assert not permissions.can_view_community(stranger, hidden_community)
 

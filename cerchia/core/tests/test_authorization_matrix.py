@@ -35,7 +35,7 @@ PRINCIPALS = (
     "suspended",
 )
 VISIBILITIES = (Visibility.PUBLIC, Visibility.PRIVATE, Visibility.HIDDEN)
-POLICY = {
+POLICY: dict[str, str] = {
     Visibility.PUBLIC: JoinPolicy.OPEN,
     Visibility.PRIVATE: JoinPolicy.REQUEST,
     Visibility.HIDDEN: JoinPolicy.INVITATION,
@@ -141,7 +141,7 @@ class World:
     """One community of a given visibility, and one person of each kind."""
 
     community: Community
-    people: dict[str, User | None]
+    people: dict[str, Any]
     pending_request_id: int
     requester_request_id: int
     invitation_id: int
@@ -151,7 +151,7 @@ class World:
 
 
 def build_world(visibility: str) -> World:
-    people: dict[str, User | None] = {"anonymous": None}
+    people: dict[str, Any] = {"anonymous": None}
     for who in PRINCIPALS[1:]:
         people[who] = testing.make_user(
             f"{who}_{visibility}",
@@ -166,22 +166,22 @@ def build_world(visibility: str) -> World:
         rules="Be kind.",
         screening_questions=["Why?"] if visibility == Visibility.PRIVATE else [],
     )
-    testing.add_member(community, people["moderator"], Role.MODERATOR)  # type: ignore[arg-type]
-    testing.add_member(community, people["member"])  # type: ignore[arg-type]
-    testing.add_member(community, people["suspended"])  # type: ignore[arg-type]
-    User.objects.filter(pk=people["suspended"].pk).update(suspended_at=timezone.now())  # type: ignore[union-attr]
-    people["suspended"].suspended_at = timezone.now()  # type: ignore[union-attr]
+    testing.add_member(community, people["moderator"], Role.MODERATOR)
+    testing.add_member(community, people["member"])
+    testing.add_member(community, people["suspended"])
+    User.objects.filter(pk=people["suspended"].pk).update(suspended_at=timezone.now())
+    people["suspended"].suspended_at = timezone.now()
     requester_request = testing.make_join_request(community, people["requester"])
     applicant = testing.make_user(f"applicant_{visibility}")
     pending = testing.make_join_request(community, applicant)
-    testing.make_invitation(community, email=people["invited"].email)  # type: ignore[union-attr]
+    testing.make_invitation(community, email=people["invited"].email)
     link = testing.make_invitation(community)
     with transaction.atomic():
         token, _raw = create_access_token(
             people["member"],
             people["member"],
             name="matrix",
-            scope=AccessToken.Scope.WRITE,  # type: ignore[arg-type]
+            scope=AccessToken.Scope.WRITE,
         )
     return World(
         community=community,
@@ -258,19 +258,19 @@ PAGES: dict[str, Route] = {
     "communities:change_role": Route(
         gate("roles"),
         "post",
-        lambda w: f"/c/{w.community.slug}/settings/roles/{w.people['member'].handle}/",  # type: ignore[union-attr]
+        lambda w: f"/c/{w.community.slug}/settings/roles/{w.people['member'].handle}/",
         lambda w: {"role": "moderator"},
     ),
     "communities:transfer": Route(
         gate("roles"),
         path=lambda w: (
             f"/c/{w.community.slug}/settings/roles/{w.people['member'].handle}/transfer/"
-        ),  # type: ignore[union-attr]
+        ),
     ),
     "communities:invitation": Route(always("ok"), path=lambda w: f"/invite/{w.invitation_token}/"),
     "accounts:profile": Route(
         profile_rule,
-        path=lambda w: f"/u/{w.people['member'].handle}/",  # type: ignore[union-attr]
+        path=lambda w: f"/u/{w.people['member'].handle}/",
     ),
     "accounts:settings": Route(signed_in(), path=lambda w: "/settings/"),
     "accounts:settings_privacy": Route(signed_in(), path=lambda w: "/settings/privacy/"),
@@ -448,7 +448,7 @@ API: dict[tuple[str, str], Route] = {
     ),
     ("get", "/api/v1/users/{handle}"): Route(
         profile_rule,
-        path=lambda w: f"/api/v1/users/{w.people['member'].handle}",  # type: ignore[union-attr]
+        path=lambda w: f"/api/v1/users/{w.people['member'].handle}",
     ),
     ("get", "/api/v1/communities"): Route(always("ok"), path=lambda w: "/api/v1/communities"),
     ("post", "/api/v1/communities"): Route(
@@ -467,14 +467,14 @@ API: dict[tuple[str, str], Route] = {
     ("patch", "/api/v1/communities/{slug}/members/{handle}"): Route(
         gate("roles", anonymous="401"),
         "patch",
-        lambda w: api(f"/members/{w.people['member'].handle}")(w),  # type: ignore[union-attr]
+        lambda w: api(f"/members/{w.people['member'].handle}")(w),
         lambda w: {"role": "moderator"},
     ),
     ("post", "/api/v1/communities/{slug}/transfer-ownership"): Route(
         gate("roles", anonymous="401"),
         "post",
         api("/transfer-ownership"),
-        lambda w: {"handle": w.people["member"].handle},  # type: ignore[union-attr]
+        lambda w: {"handle": w.people["member"].handle},
     ),
     ("post", "/api/v1/communities/{slug}/join"): Route(
         gate("view", join_rule, anonymous="401"),
