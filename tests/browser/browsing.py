@@ -54,6 +54,8 @@ def prepare_context(context: BrowserContext) -> Watch:
         page.on("console", on_console)
         page.on("pageerror", lambda error: watch.errors.append(f"uncaught: {error}"))
 
+    for page in context.pages:
+        on_page(page)
     context.on("page", on_page)
     return watch
 
