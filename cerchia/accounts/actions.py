@@ -19,7 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cerchia.accounts import permissions
 from cerchia.accounts.images import delete_file_on_commit, process_avatar
@@ -63,8 +63,8 @@ MAX_ACTIVE_TOKENS = 20
 class PostsChoice(models.TextChoices):
     """What happens to a deleted member's posts."""
 
-    KEEP = "keep", _lazy("Keep them, shown as written by “deleted member”")
-    REMOVE = "remove", _lazy("Remove them")
+    KEEP = "keep", gettext_lazy("Keep them, shown as written by “deleted member”")
+    REMOVE = "remove", gettext_lazy("Remove them")
 
 
 # --- Validation shared by forms, the API and the actions -----------------------------------

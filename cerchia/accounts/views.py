@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,12 +48,12 @@ def _member(request: HttpRequest) -> User:
 
 
 SECTION_TITLES = {
-    "profile": _lazy("Profile"),
-    "privacy": _lazy("Privacy and consent"),
-    "preferences": _lazy("Language and timezone"),
-    "tokens": _lazy("Access tokens"),
-    "export": _lazy("Export your data"),
-    "delete": _lazy("Delete your account"),
+    "profile": gettext_lazy("Profile"),
+    "privacy": gettext_lazy("Privacy and consent"),
+    "preferences": gettext_lazy("Language and timezone"),
+    "tokens": gettext_lazy("Access tokens"),
+    "export": gettext_lazy("Export your data"),
+    "delete": gettext_lazy("Delete your account"),
 }
 
 
