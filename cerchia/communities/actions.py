@@ -103,6 +103,13 @@ def _clean_community_fields(fields: dict[str, Any], community: Community | None)
     return fields
 
 
+def _interest_slugs(interests: list[str] | str) -> list[str]:
+    try:
+        return normalise_tags(interests)
+    except ValidationError as error:
+        raise ValidationError({"interests": error.messages}) from error
+
+
 def _render_texts(community: Community) -> None:
     community.description_html = render_markdown(community.description)
     community.rules_html = render_markdown(community.rules)
@@ -123,7 +130,7 @@ def create_community(
     if fields.get("visibility") == Visibility.HIDDEN:
         fields.setdefault("join_policy", JoinPolicy.INVITATION)
     fields = _clean_community_fields(fields, None)
-    slugs = normalise_tags(interests)
+    slugs = _interest_slugs(interests)
     community = Community(created_by=actor, member_count=1, **fields)
     _render_texts(community)
     community.full_clean(exclude=["cover", "created_by"])
@@ -165,7 +172,7 @@ def update_community(
         raise TypeError(f"unknown community fields: {sorted(unknown)}")
     merged = {"visibility": community.visibility, "join_policy": community.join_policy} | fields
     fields = _clean_community_fields(merged, community)
-    slugs = normalise_tags(interests) if interests is not None else None
+    slugs = _interest_slugs(interests) if interests is not None else None
     changed = [name for name, value in fields.items() if getattr(community, name) != value]
     for name, value in fields.items():
         setattr(community, name, value)

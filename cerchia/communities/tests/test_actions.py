@@ -84,8 +84,9 @@ def test_create_refuses_taken_slug(stranger, public_community):
 
 
 def test_create_refuses_bad_tags(stranger):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         actions.create_community(stranger, name="A", slug="abc", tagline="t", interests="x")
+    assert "interests" in error.value.message_dict
 
 
 def test_hidden_community_defaults_to_invitation_only(stranger):
