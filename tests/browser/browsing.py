@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core import mail
-from PIL import Image
+from PIL import Image, ImageChops
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
 BROWSER_DIR = Path(__file__).resolve().parent
@@ -107,35 +107,53 @@ def switch_language(page: Page, code: str) -> None:
 
 # --- Looking ----------------------------------------------------------------------------------
 
-#: Resolves when every image the window shows has loaded (lazy ones too) or failed, or after 5 s.
-IMAGES_IN_VIEW = """() => {
+#: Resolves once every image the window shows is loaded, decoded and painted (or failed),
+#: or after 5 s: lazy images may still be arriving, async ones decoding, when the page loads.
+IMAGES_IN_VIEW = """async () => {
     const inView = Array.from(document.images).filter(img => {
         const box = img.getBoundingClientRect();
-        return !img.complete && box.bottom > 0 && box.top < window.innerHeight && box.width > 0;
+        return box.bottom > 0 && box.top < window.innerHeight && box.width > 0;
     });
-    const loaded = inView.map(img => new Promise(resolve => {
-        img.addEventListener("load", resolve, {once: true});
-        img.addEventListener("error", resolve, {once: true});
-    }));
+    const ready = inView.map(async img => {
+        if (!img.complete) {
+            await new Promise(resolve => {
+                img.addEventListener("load", resolve, {once: true});
+                img.addEventListener("error", resolve, {once: true});
+            });
+        }
+        await img.decode().catch(() => null);
+    });
     const timeout = new Promise(resolve => setTimeout(resolve, 5000));
-    return Promise.race([Promise.all(loaded), timeout]).then(() => null);
+    await Promise.race([Promise.all(ready), timeout]);
+    await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
 }"""
+
+
+#: Largest channel difference still taken for rendering noise (a real change shows more).
+UNCHANGED_BELOW = 32
 
 
 def screenshot(page: Page, path: Path, *, palette: bool = False) -> None:
     """What the window shows once its images are in, with transitions finished.
 
     With ``palette``, the PNG is reduced to 256 colours (dithered): about a third of
-    the size, text as sharp, a little grain on photos and gradients.
+    the size, text as sharp, a little grain on photos and gradients. A file that
+    would only change by rendering noise is left as it is, to keep git quiet.
     """
     page.evaluate(IMAGES_IN_VIEW)
     png = page.screenshot(animations="disabled", caret="hide")
-    if not palette:
-        path.write_bytes(png)
-        return
-    with Image.open(io.BytesIO(png)) as image:
-        reduced = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
-        reduced.save(path, "PNG", optimize=True)
+    with Image.open(io.BytesIO(png)) as shot:
+        image = shot.convert("RGB")
+    if palette:
+        image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
+    if path.exists():
+        with Image.open(path) as old:
+            before = old.convert("RGB")
+        if before.size == image.size:
+            difference = ImageChops.difference(before, image.convert("RGB"))
+            if max(high for _, high in difference.getextrema()) < UNCHANGED_BELOW:
+                return
+    image.save(path, "PNG", optimize=True)
 
 
 # --- Accessibility ----------------------------------------------------------------------------
