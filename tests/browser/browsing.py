@@ -130,7 +130,7 @@ IMAGES_IN_VIEW = """async () => {
 
 
 #: Largest channel difference still taken for rendering noise (a real change shows more).
-UNCHANGED_BELOW = 32
+UNCHANGED_BELOW = 48
 
 
 def screenshot(page: Page, path: Path, *, palette: bool = False) -> None:
