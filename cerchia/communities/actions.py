@@ -252,6 +252,8 @@ def leave_community(actor: User, community: Community) -> None:
             Community.objects.filter(pk=community.pk).update(member_count=F("member_count") - 1)
             community.member_count -= 1
             record_event("membership.left", actor=actor, community=community, subject=community)
+            if community.member_cap is not None:
+                _notify_on_commit("offer_freed_seat", community.pk)
     permissions.forget_access(community)
 
 

@@ -221,6 +221,8 @@ class WaitlistEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    #: When we told this person a seat had freed up; each place is offered once.
+    offered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

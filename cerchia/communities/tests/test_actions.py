@@ -358,3 +358,32 @@ def test_suspended_account_cannot_act(public_community, stranger):
         actions.join_community(stranger, public_community, accept_rules=True)
     with pytest.raises(PermissionDenied):
         create(stranger)
+
+
+def test_a_freed_seat_is_offered_once_to_the_longest_waiting(
+    owner, member, stranger, django_capture_on_commit_callbacks
+):
+    community = testing.make_community(owner, member_cap=2)
+    testing.add_member(community, member)
+    first = testing.make_user("first_in_line")
+    actions.join_community(first, community, accept_rules=True)
+    actions.join_community(stranger, community, accept_rules=True)
+    assert WaitlistEntry.objects.filter(community=community).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.leave_community(member, community)
+    assert [message.to for message in mail.outbox] == [[first.email]]
+    assert community.slug in mail.outbox[0].body
+    from cerchia.communities.tasks import offer_freed_seat
+
+    offer_freed_seat.enqueue(community.pk)  # a second run offers the next place, not the same
+    assert [message.to for message in mail.outbox] == [[first.email], [stranger.email]]
+    offer_freed_seat.enqueue(community.pk)
+    assert len(mail.outbox) == 2
+
+
+def test_no_seat_offer_when_the_community_has_no_cap(
+    public_community, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.leave_community(member, public_community)
+    assert mail.outbox == []
