@@ -11,6 +11,8 @@ PORT ?= 8000
 # pytest-xdist processes for the main test run ("auto": one per CPU, at most 8).
 TEST_WORKERS ?= auto
 PYTEST_ARGS ?=
+# A test running longer than this prints every thread's traceback (finds hangs).
+TEST_HANG_SECONDS ?= 300
 
 # The first Python 3.12+ found: $(PYTHON), the usual names, then pyenv's versions.
 find_python = $(shell for c in $(PYTHON) python3.13 python3.12 python3 python \
@@ -50,8 +52,10 @@ run: venv
 # async_to_sync for every Channels test after it. pytest exits 5 when it
 # collects nothing, which for the browser run only means "no browser tests".
 test: venv
-	CERCHIA_TESTING=1 $(BIN)/pytest -m "not browser" -q -n $(TEST_WORKERS) --maxprocesses=8 $(PYTEST_ARGS)
-	CERCHIA_TESTING=1 $(BIN)/pytest -m browser -q $(PYTEST_ARGS); rc=$$?; \
+	CERCHIA_TESTING=1 $(BIN)/pytest -m "not browser" -q -n $(TEST_WORKERS) --maxprocesses=8 \
+	  -o faulthandler_timeout=$(TEST_HANG_SECONDS) $(PYTEST_ARGS)
+	CERCHIA_TESTING=1 $(BIN)/pytest -m browser -q -o faulthandler_timeout=$(TEST_HANG_SECONDS) \
+	  $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "No browser tests collected."; exit 0; fi; exit $$rc
 
 check: venv lint typecheck migrations test
