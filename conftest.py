@@ -111,6 +111,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 # --- Browser tests ------------------------------------------------------------
 
 
+# Last, so that `-m` has already removed what the run does not select.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     browser = [item for item in items if item.get_closest_marker("browser")]
     if not browser:
