@@ -236,6 +236,7 @@ SECURE_CSP = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("it", _("Italian"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["cerchia.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

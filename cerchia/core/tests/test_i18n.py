@@ -342,7 +342,7 @@ def test_key_strings_are_italian() -> None:
 def test_dates_are_italian() -> None:
     day = date(2026, 3, 5)
     with translation.override("it"):
-        assert date_format(day, "DATE_FORMAT") == "05 Marzo 2026"
+        assert date_format(day, "DATE_FORMAT") == "5 Marzo 2026"
         assert date_format(day, "SHORT_DATE_FORMAT") == "05/03/2026"
     with translation.override("en"):
         assert date_format(day, "DATE_FORMAT") == "March 5, 2026"
@@ -460,4 +460,4 @@ def test_a_community_page_in_italian_has_italian_dates(
     assert '<html lang="it"' in html
     assert "In breve" in html
     assert "Creata il" in html
-    assert "05 Marzo 2026" in html
+    assert "5 Marzo 2026" in html
