@@ -148,3 +148,31 @@ def test_logout_needs_post():
     assert client.get("/settings/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/settings/").status_code == 302
+
+
+def test_two_factor_sign_in_asks_for_the_code():
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        generate_totp_secret,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    user = make_user("careful", email="careful@example.org")
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": "careful@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    assert "_auth_user_id" not in client.session
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+    counter = next(iter(yield_hotp_counters_from_time()))
+    code = format_hotp_value(hotp_value(secret, counter))
+    assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
