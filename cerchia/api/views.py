@@ -50,7 +50,7 @@ def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                 422,
                 _("The request is not valid."),
                 code="validation_error",
-                errors={NON_FIELD: ["The address cannot contain NUL (\\u0000) characters."]},
+                errors={NON_FIELD: [_("The address cannot contain NUL characters.")]},
             )
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
