@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cerchia.accounts import permissions
+from cerchia.accounts.handles import is_reserved_handle
 from cerchia.accounts.images import delete_file_on_commit, process_avatar
 from cerchia.accounts.models import AccessToken, ConsentRecord, ProfileVisibility, User
 from cerchia.accounts.tokens import generate_token
@@ -35,28 +36,6 @@ if TYPE_CHECKING:
 
     Actor = User | AnonymousUser
 
-#: Handles nobody may take: they would read as the site speaking, or as an erased account.
-RESERVED_HANDLES = frozenset(
-    {
-        "admin",
-        "administrator",
-        "admins",
-        "api",
-        "cerchia",
-        "help",
-        "host",
-        "hosts",
-        "me",
-        "moderator",
-        "moderators",
-        "root",
-        "settings",
-        "staff",
-        "support",
-        "system",
-    }
-)
-RESERVED_HANDLE_PREFIXES = ("deleted",)
 MAX_ACTIVE_TOKENS = 20
 
 
@@ -81,9 +60,7 @@ def validate_handle(handle: str, user: User | None = None) -> str:
     handle_validator(handle)
     lowered = handle.lower()
     keeps_own = user is not None and user.handle.lower() == lowered
-    if not keeps_own and (
-        lowered in RESERVED_HANDLES or lowered.startswith(RESERVED_HANDLE_PREFIXES)
-    ):
+    if not keeps_own and is_reserved_handle(lowered):
         raise ValidationError(_("This handle is reserved."), code="reserved_handle")
     taken = User.objects.filter(handle__iexact=handle)
     if user is not None and user.pk is not None:

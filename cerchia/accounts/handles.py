@@ -7,6 +7,34 @@ import secrets
 
 from django.utils.text import slugify
 
+#: Handles nobody may take: they would read as the site speaking, or as an erased account.
+RESERVED_HANDLES = frozenset(
+    {
+        "admin",
+        "administrator",
+        "admins",
+        "api",
+        "cerchia",
+        "help",
+        "host",
+        "hosts",
+        "me",
+        "moderator",
+        "moderators",
+        "root",
+        "settings",
+        "staff",
+        "support",
+        "system",
+    }
+)
+RESERVED_HANDLE_PREFIXES = ("deleted",)
+
+
+def is_reserved_handle(handle: str) -> bool:
+    lowered = handle.lower()
+    return lowered in RESERVED_HANDLES or lowered.startswith(RESERVED_HANDLE_PREFIXES)
+
 
 def normalise_handle(raw: str) -> str:
     base = slugify(raw).replace("-", "_")
@@ -20,6 +48,6 @@ def unique_handle_for(raw: str) -> str:
 
     base = normalise_handle(raw)
     candidate = base
-    while User.objects.filter(handle__iexact=candidate).exists():
+    while is_reserved_handle(candidate) or User.objects.filter(handle__iexact=candidate).exists():
         candidate = f"{base}_{secrets.randbelow(10_000)}"
     return candidate

@@ -176,3 +176,9 @@ def test_two_factor_sign_in_asks_for_the_code():
     code = format_hotp_value(hotp_value(secret, counter))
     assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_sign_up_never_hands_out_a_reserved_handle():
+    sign_up(Client(), "admin@example.org")
+    handle = User.objects.get(email="admin@example.org").handle
+    assert handle.startswith("admin_")
