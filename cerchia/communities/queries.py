@@ -14,6 +14,7 @@ from cerchia.communities.models import (
     JoinRequest,
     Membership,
     Role,
+    WaitlistEntry,
 )
 from cerchia.core.pagination import Page, keyset_page
 
@@ -164,3 +165,44 @@ def get_membership(actor: Actor, community: Community, handle: str) -> Membershi
         community=community,
         user__handle__iexact=handle,
     )
+
+
+def get_waitlist_place(actor: Actor, community: Community) -> int | None:
+    """The actor's place in the community's waitlist (1 is next), or None."""
+    if not actor.is_authenticated:
+        return None
+    entry = WaitlistEntry.objects.filter(community=community, user=actor).first()
+    if entry is None:
+        return None
+    ahead = WaitlistEntry.objects.filter(community=community).filter(
+        Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk)
+    )
+    return ahead.count() + 1
+
+
+def get_own_pending_request(actor: Actor, community: Community) -> JoinRequest | None:
+    """The actor's own request to join that still waits for the hosts, if any."""
+    if not actor.is_authenticated:
+        return None
+    return JoinRequest.objects.filter(
+        community=community, user=actor, status=JoinRequest.Status.PENDING
+    ).first()
+
+
+def get_email_invitation(actor: Actor, community: Community) -> Invitation | None:
+    """The newest usable invitation sent to the actor's email address, if any."""
+    if not actor.is_authenticated:
+        return None
+    return (
+        permissions.usable_invitations(
+            Invitation.objects.filter(community=community, email__iexact=actor.email)
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def count_pending_requests(community: Community) -> int:
+    return JoinRequest.objects.filter(
+        community=community, status=JoinRequest.Status.PENDING
+    ).count()

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +40,6 @@ from cerchia.communities.models import (
     JoinPolicy,
     JoinRequest,
     Role,
-    WaitlistEntry,
 )
 from cerchia.communities.resolvers import (
     CommunityRequest,
@@ -159,17 +157,6 @@ def create(request: HttpRequest) -> HttpResponse:
 # --- The community's front page and its members -------------------------------------------
 
 
-def _waitlist_place(user: Any, community: Community) -> int | None:
-    """The person's place in the community's waitlist (1 is next), or None."""
-    entry = WaitlistEntry.objects.filter(community=community, user=user).first()
-    if entry is None:
-        return None
-    ahead = WaitlistEntry.objects.filter(community=community).filter(
-        Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk)
-    )
-    return ahead.count() + 1
-
-
 def _membership_context(
     request: HttpRequest,
     community: Community,
@@ -190,18 +177,10 @@ def _membership_context(
         "invitation": None,
     }
     if user.is_authenticated and flags.role is None:
-        context["waitlist_place"] = _waitlist_place(user, community)
+        context["waitlist_place"] = queries.get_waitlist_place(user, community)
         if flags.pending_request:
-            context["pending_request"] = JoinRequest.objects.filter(
-                community=community, user=user, status=JoinRequest.Status.PENDING
-            ).first()
-        context["invitation"] = (
-            permissions.usable_invitations(
-                Invitation.objects.filter(community=community, email__iexact=user.email)
-            )
-            .order_by("-created_at")
-            .first()
-        )
+            context["pending_request"] = queries.get_own_pending_request(user, community)
+        context["invitation"] = queries.get_email_invitation(user, community)
     return context
 
 
@@ -304,7 +283,7 @@ def _joined_message(
     if outcome.status == "joined":
         messages.success(request, _("Welcome to %(name)s!") % {"name": community.name})
         return
-    place = _waitlist_place(request.user, community)
+    place = queries.get_waitlist_place(request.user, community)
     messages.info(
         request,
         _(
@@ -380,9 +359,7 @@ def request_to_join(request: MemberRequest) -> HttpResponse:
 def withdraw_request(request: MemberRequest) -> HttpResponse:
     """Withdraw your pending request to join."""
     community = request.community
-    pending = JoinRequest.objects.filter(
-        community=community, user=request.user, status=JoinRequest.Status.PENDING
-    ).first()
+    pending = queries.get_own_pending_request(request.user, community)
     if pending is None:
         messages.info(request, _("You have no request waiting here."))
     else:
@@ -406,9 +383,7 @@ def leave_waitlist(request: MemberRequest) -> HttpResponse:
 
 def _settings_context(request: MemberRequest, section: str, **extra: Any) -> dict[str, Any]:
     community = request.community
-    pending_count = JoinRequest.objects.filter(
-        community=community, status=JoinRequest.Status.PENDING
-    ).count()
+    pending_count = queries.count_pending_requests(community)
     return {
         "community": community,
         "flags": request.flags,
@@ -677,7 +652,7 @@ def _invitation_state(request: HttpRequest, invitation: Invitation) -> str:
         return "other_email"
     if access.is_suspended:
         return "suspended"
-    if WaitlistEntry.objects.filter(community=invitation.community, user=user).exists():
+    if queries.get_waitlist_place(user, invitation.community) is not None:
         return "waitlisted"
     return "ready"
 
@@ -720,7 +695,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         "state": state,
         "form": form,
         "waitlist_place": (
-            _waitlist_place(request.user, community) if state == "waitlisted" else None
+            queries.get_waitlist_place(request.user, community) if state == "waitlisted" else None
         ),
     }
     return render(request, "communities/invitation.html", context, status=status)
