@@ -77,3 +77,27 @@ def make_invitation(community: Community, **fields: Any) -> Invitation:
 def event_kinds(**filters: Any) -> list[str]:
     """The kinds of events recorded so far, in order, optionally filtered."""
     return list(Event.objects.filter(**filters).order_by("id").values_list("kind", flat=True))
+
+
+def clear_cache() -> None:
+    """Empty this test process's cache without touching other processes sharing a Redis.
+
+    ``cache.clear()`` on Redis flushes the whole database, wiping the rate-limit
+    history of tests running at the same time in other workers.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    options = settings.CACHES["default"]
+    if "redis" not in options["BACKEND"].lower():
+        cache.clear()
+        return
+    import redis
+
+    client = redis.Redis.from_url(options["LOCATION"])
+    try:
+        keys = list(client.scan_iter(match=f"{options.get('KEY_PREFIX', '')}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

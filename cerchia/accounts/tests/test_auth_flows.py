@@ -7,11 +7,10 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 
 from cerchia.accounts.models import User
-from cerchia.core.testing import PASSWORD, make_user
+from cerchia.core.testing import PASSWORD, clear_cache, make_user
 from cerchia.insights.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +19,9 @@ STRONG = "a-long and unusual passphrase 42"
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def sign_up(client: Client, email: str, password: str = STRONG):
