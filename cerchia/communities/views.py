@@ -224,11 +224,8 @@ def detail(request: CommunityRequest) -> HttpResponse:
     return _render_detail(request, request.community)
 
 
-@require_GET
-@community_view("read")
-def members(request: CommunityRequest) -> HttpResponse:
-    """The member directory: only profiles the viewer may see; search, role filter, pages."""
-    community = request.community
+def _member_listing(request: HttpRequest, community: Community) -> dict[str, Any]:
+    """The member filter form, its values and the page of members it selects."""
     form = MemberFilterForm(request.GET)
     form.is_valid()  # a value that does not fit is dropped; the others still apply
     search = form.cleaned_data.get("q", "").strip()
@@ -239,14 +236,24 @@ def members(request: CommunityRequest) -> HttpResponse:
         ),
         _cursor(request),
     )
-    context = {
-        "community": community,
-        "flags": request.flags,
+    return {
         "form": form,
         "page": page,
         "search": search,
         "role": role,
         "is_later_page": bool(_cursor(request)),
+    }
+
+
+@require_GET
+@community_view("read")
+def members(request: CommunityRequest) -> HttpResponse:
+    """The member directory: only profiles the viewer may see; search, role filter, pages."""
+    community = request.community
+    context = {
+        "community": community,
+        "flags": request.flags,
+        **_member_listing(request, community),
     }
     return render_page(
         request,
@@ -555,25 +562,7 @@ def revoke_invitation(request: MemberRequest, invitation_id: int) -> HttpRespons
 def roles(request: MemberRequest) -> HttpResponse:
     """Members and their roles; the owner promotes, demotes and hands over ownership."""
     community = request.community
-    form = MemberFilterForm(request.GET)
-    form.is_valid()  # a value that does not fit is dropped; the others still apply
-    search = form.cleaned_data.get("q", "").strip()
-    role = form.cleaned_data.get("role", "")
-    page = _page(
-        lambda cursor: queries.list_members(
-            request.user, community, search=search, role=role, cursor=cursor
-        ),
-        _cursor(request),
-    )
-    context = _settings_context(
-        request,
-        "roles",
-        form=form,
-        page=page,
-        search=search,
-        role=role,
-        is_later_page=bool(_cursor(request)),
-    )
+    context = _settings_context(request, "roles", **_member_listing(request, community))
     return render(request, "communities/settings/roles.html", context)
 
 
