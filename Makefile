@@ -30,10 +30,12 @@ help:
 	@echo "make format - apply ruff's formatting and safe fixes"
 	@echo "Variables: HOST, PORT (make run); TEST_WORKERS, PYTEST_ARGS (make test); PYTHON"
 
-$(STAMP): pyproject.toml
+$(PY):
 	@py="$(call find_python)"; \
 	if [ -z "$$py" ]; then echo "Cerchia needs Python 3.12 or newer (set PYTHON=/path/to/python3.12)." >&2; exit 1; fi; \
-	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); fi
+	echo "Creating $(VENV) with $$py"; "$$py" -m venv --clear $(VENV)
+
+$(STAMP): pyproject.toml $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)

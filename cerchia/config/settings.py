@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "cerchia.accounts",
     "cerchia.communities",
     "cerchia.insights",
+    "cerchia.discussions",
+    "cerchia.notifications",
+    "cerchia.search",
+    "cerchia.live",
     "cerchia.api",
 ]
 

@@ -13,5 +13,8 @@ urlpatterns = [
     path("", include(("cerchia.accounts.urls", "accounts"))),
     *account_root_urlpatterns,
     *community_root_urlpatterns,
+    path("", include(("cerchia.discussions.urls", "discussions"))),
+    path("", include(("cerchia.search.urls", "search"))),
+    path("", include(("cerchia.notifications.urls", "notifications"))),
     path("", include(("cerchia.communities.urls", "communities"))),
 ]

@@ -15,6 +15,7 @@ from cerchia.communities.models import (
     Role,
     Visibility,
 )
+from cerchia.discussions.models import Post, Topic
 from cerchia.insights.models import Event
 
 _sequence = itertools.count(1)
@@ -72,6 +73,44 @@ def make_invitation(community: Community, **fields: Any) -> Invitation:
     fields.setdefault("token", f"token-{next(_sequence)}-abcdefghijklmnop")
     fields.setdefault("created_by", community.created_by)
     return Invitation.objects.create(community=community, **fields)
+
+
+def make_topic(
+    community: Community,
+    author: User,
+    *,
+    title: str | None = None,
+    body: str = "Opening post",
+    kind: str = "discussion",
+    **fields: Any,
+) -> Topic:
+    """A topic with its opening post, written through ``create_topic`` (the author must be
+    able to post there)."""
+    from django.db import transaction
+
+    from cerchia.discussions.actions import create_topic
+
+    with transaction.atomic():
+        topic = create_topic(
+            author,
+            community,
+            title=title or f"Topic {next(_sequence)}",
+            body=body,
+            kind=kind,
+            **fields,
+        )
+    return topic
+
+
+def make_reply(topic: Topic, author: User, *, body: str = "A reply", **fields: Any) -> Post:
+    """A reply written through ``create_reply``."""
+    from django.db import transaction
+
+    from cerchia.discussions.actions import create_reply
+
+    with transaction.atomic():
+        post = create_reply(author, topic, body=body, **fields)
+    return post
 
 
 def event_kinds(**filters: Any) -> list[str]:

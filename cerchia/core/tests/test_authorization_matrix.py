@@ -1,14 +1,14 @@
 """The authorization matrix: every route × every kind of person × every kind of community.
 
-Each URL pattern and each API operation is listed below with the rule that decides
-who may use it. A route that is not listed fails ``test_every_route_is_in_the_matrix``,
-so every new page or endpoint must state its rule here.
+Each URL pattern and each API operation is listed with the rule that decides who may
+use it: the foundation's routes below, each later app's in its ``tests/authz.py``
+(``PAGES`` and ``API``). A route that is not listed fails
+``test_every_route_is_in_the_matrix``, so every new page or endpoint states its rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
 from typing import Any
 
 import pytest
@@ -16,207 +16,39 @@ from django.contrib import admin
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
-from cerchia.accounts.actions import create_access_token
-from cerchia.accounts.models import AccessToken, User
-from cerchia.communities.models import Community, JoinPolicy, Role, Visibility
-from cerchia.core import testing
-
-PRINCIPALS = (
-    "anonymous",
-    "stranger",
-    "requester",
-    "invited",
-    "member",
-    "moderator",
-    "owner",
-    "site_admin",
-    "suspended",
+from cerchia.communities.models import Visibility
+from cerchia.core.tests.matrix import (
+    PRINCIPALS,
+    VISIBILITIES,
+    Route,
+    World,
+    accept_invitation_rule,
+    always,
+    api,
+    build_world,
+    c,
+    classify,
+    gate,
+    join_rule,
+    leave_rule,
+    not_suspended,
+    only,
+    page_join_rule,
+    page_leave_rule,
+    page_request_rule,
+    profile_rule,
+    request_rule,
+    signed_in,
 )
-VISIBILITIES = (Visibility.PUBLIC, Visibility.PRIVATE, Visibility.HIDDEN)
-POLICY: dict[str, str] = {
-    Visibility.PUBLIC: JoinPolicy.OPEN,
-    Visibility.PRIVATE: JoinPolicy.REQUEST,
-    Visibility.HIDDEN: JoinPolicy.INVITATION,
-}
 
-# Who sees a hidden community's front page, who reads non-public content, who hosts.
-SEE_HIDDEN = {"requester", "invited", "member", "moderator", "owner", "site_admin"}
-READERS = {"member", "moderator", "owner", "site_admin"}
-HOSTS = {"moderator", "owner", "site_admin"}
-OWNERS = {"owner", "site_admin"}
-CO_MEMBERS = {"member", "moderator", "owner", "site_admin"}
-
-Expect = Callable[[str, str], str]
-
-
-def sees(visibility: str, who: str) -> bool:
-    return visibility != Visibility.HIDDEN or who in SEE_HIDDEN
-
-
-def reads(visibility: str, who: str) -> bool:
-    return visibility == Visibility.PUBLIC or who in READERS
-
-
-def always(outcome: str) -> Expect:
-    return lambda visibility, who: outcome
-
-
-def gate(need: str, then: Expect = always("ok"), anonymous: str | None = "login") -> Expect:
-    """The usual rule: sign in first, then 404 for what one may not see, then 403, then ``then``."""
-
-    def expect(visibility: str, who: str) -> str:
-        if anonymous and who == "anonymous":
-            return anonymous
-        if need == "view" and not sees(visibility, who):
-            return "404"
-        if need in {"read", "manage", "roles"} and not reads(visibility, who):
-            return "404"
-        if need == "manage" and who not in HOSTS:
-            return "403"
-        if need == "roles" and who not in OWNERS:
-            return "403"
-        return then(visibility, who)
-
-    return expect
-
-
-def signed_in(then: Expect = always("ok"), anonymous: str = "login") -> Expect:
-    return lambda visibility, who: anonymous if who == "anonymous" else then(visibility, who)
-
-
-def join_rule(visibility: str, who: str) -> str:
-    open_to = {"stranger", "requester", "invited", "site_admin"}
-    return "ok" if visibility == Visibility.PUBLIC and who in open_to else "403"
-
-
-def request_rule(visibility: str, who: str) -> str:
-    return (
-        "ok"
-        if visibility == Visibility.PRIVATE and who in {"stranger", "invited", "site_admin"}
-        else "403"
-    )
-
-
-def leave_rule(visibility: str, who: str) -> str:
-    return "ok" if who in {"member", "moderator", "suspended"} else "403"
-
-
-def page_join_rule(visibility: str, who: str) -> str:
-    """The page treats joining again as done (a second click), the API answers 403."""
-    return "ok" if who in {"member", "moderator", "owner"} else join_rule(visibility, who)
-
-
-def page_request_rule(visibility: str, who: str) -> str:
-    """Asking again while a request waits shows that request rather than a refusal."""
-    return "ok" if who == "requester" else request_rule(visibility, who)
-
-
-def page_leave_rule(visibility: str, who: str) -> str:
-    """Leaving a community one is not in is a no-op with a note; the owner is refused."""
-    return "403" if who == "owner" else "ok"
-
-
-def accept_invitation_rule(visibility: str, who: str) -> str:
-    if who == "suspended" or who in {"member", "moderator", "owner"}:
-        return "403"
-    return "ok"
-
-
-def profile_rule(visibility: str, who: str) -> str:
-    return "ok" if who in CO_MEMBERS else "404"
-
-
-def not_suspended(then: Expect = always("ok")) -> Expect:
-    return lambda visibility, who: "403" if who == "suspended" else then(visibility, who)
-
-
-def only(*allowed: str, otherwise: str = "404") -> Expect:
-    return lambda visibility, who: "ok" if who in allowed else otherwise
-
-
-@dataclass
-class World:
-    """One community of a given visibility, and one person of each kind."""
-
-    community: Community
-    people: dict[str, Any]
-    pending_request_id: int
-    requester_request_id: int
-    invitation_id: int
-    invitation_token: str
-    token_id: int
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def build_world(visibility: str) -> World:
-    people: dict[str, Any] = {"anonymous": None}
-    for who in PRINCIPALS[1:]:
-        people[who] = testing.make_user(
-            f"{who}_{visibility}",
-            is_staff=who == "site_admin",
-            is_superuser=who == "site_admin",
-        )
-    community = testing.make_community(
-        people["owner"],
-        visibility=visibility,
-        join_policy=POLICY[visibility],
-        slug=f"matrix-{visibility}",
-        rules="Be kind.",
-        screening_questions=["Why?"] if visibility == Visibility.PRIVATE else [],
-    )
-    testing.add_member(community, people["moderator"], Role.MODERATOR)
-    testing.add_member(community, people["member"])
-    testing.add_member(community, people["suspended"])
-    User.objects.filter(pk=people["suspended"].pk).update(suspended_at=timezone.now())
-    people["suspended"].suspended_at = timezone.now()
-    requester_request = testing.make_join_request(community, people["requester"])
-    applicant = testing.make_user(f"applicant_{visibility}")
-    pending = testing.make_join_request(community, applicant)
-    testing.make_invitation(community, email=people["invited"].email)
-    link = testing.make_invitation(community)
-    with transaction.atomic():
-        token, _raw = create_access_token(
-            people["member"],
-            people["member"],
-            name="matrix",
-            scope=AccessToken.Scope.WRITE,
-        )
-    return World(
-        community=community,
-        people=people,
-        pending_request_id=pending.pk,
-        requester_request_id=requester_request.pk,
-        invitation_id=link.pk,
-        invitation_token=link.token,
-        token_id=token.pk,
-    )
-
-
-def classify(response: Any) -> str:
-    status = response.status_code
-    if status in (301, 302, 303) and "login" in response.get("Location", ""):
-        return "login"
-    if status >= 500:
-        return "error"
-    if status in (400, 422):
-        return "invalid"
-    if status in (401, 403, 404, 405, 409, 429):
-        return str(status)
-    return "ok"
-
-
-@dataclass(frozen=True)
-class Route:
-    expect: Expect
-    method: str = "get"
-    path: Callable[[World], str] = lambda world: "/"
-    data: Callable[[World], dict[str, Any]] = lambda world: {}
-
-
-def c(suffix: str) -> Callable[[World], str]:
-    return lambda world: f"/c/{world.community.slug}/{suffix}"
+# Apps whose route tables join the matrix (``<app>.tests.authz``: PAGES, API).
+ROUTE_TABLES = (
+    "cerchia.discussions.tests.authz",
+    "cerchia.notifications.tests.authz",
+    "cerchia.search.tests.authz",
+    "cerchia.api.tests.authz_discussions",
+)
 
 
 # --- Pages -------------------------------------------------------------------------
@@ -426,10 +258,6 @@ def test_admin_is_for_site_admins() -> None:
 # --- API -------------------------------------------------------------------------------
 
 
-def api(suffix: str) -> Callable[[World], str]:
-    return lambda world: f"/api/v1/communities/{world.community.slug}{suffix}"
-
-
 API: dict[tuple[str, str], Route] = {
     ("get", "/api/v1/me"): Route(signed_in(anonymous="401"), path=lambda w: "/api/v1/me"),
     ("patch", "/api/v1/me"): Route(
@@ -522,6 +350,21 @@ API: dict[tuple[str, str], Route] = {
         lambda w: {"accept_rules": True},
     ),
 }
+
+
+def _merge_route_tables() -> None:
+    for module_name in ROUTE_TABLES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        PAGES.update(getattr(module, "PAGES", {}))
+        API.update(getattr(module, "API", {}))
+
+
+_merge_route_tables()
 
 
 @pytest.mark.django_db

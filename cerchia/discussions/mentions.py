@@ -1,0 +1,67 @@
+"""@mentions: find the handles a post names and link those that belong to the community.
+
+A handle that is not a member of the community stays plain text: it is not linked,
+recorded or notified, so a mention reveals nothing about who has an account.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from django.urls import reverse
+from django.utils.html import escape
+
+from cerchia.accounts.models import User
+from cerchia.communities.models import Community
+
+MAX_MENTIONS = 20
+_HANDLE = re.compile(r"(?<![\w@/.])@([a-zA-Z0-9_]{3,30})\b")
+_FENCE = re.compile(r"```.*?(```|\Z)|`[^`\n]*`", re.DOTALL)
+_TAG = re.compile(r"(<[^>]+>)")
+_SKIP_TAGS = ("a", "code", "pre")
+
+
+def extract_handles(markdown: str) -> list[str]:
+    """Handles named in ``markdown`` outside code, lower-cased, in order, at most MAX_MENTIONS."""
+    seen: dict[str, None] = {}
+    for match in _HANDLE.finditer(_FENCE.sub(" ", markdown or "")):
+        seen.setdefault(match.group(1).lower(), None)
+        if len(seen) >= MAX_MENTIONS:
+            break
+    return list(seen)
+
+
+def resolve_mentions(community: Community, handles: list[str]) -> dict[str, User]:
+    """The named handles that are members of ``community``, by lower-cased handle (one query)."""
+    if not handles:
+        return {}
+    members = User.objects.filter(
+        handle__in=handles, memberships__community=community, deleted_at__isnull=True
+    )
+    return {user.handle.lower(): user for user in members}
+
+
+def link_mentions(html: str, members: Mapping[str, User]) -> str:
+    """Wrap ``@handle`` of each member in a link to their profile, outside links and code."""
+    if not members:
+        return html
+    parts = _TAG.split(html)
+    depth = 0
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            if name in _SKIP_TAGS:
+                depth += -1 if part.startswith("</") else 1
+            continue
+        if depth == 0 and "@" in part:
+            parts[index] = _HANDLE.sub(lambda match: _link(match, members), part)
+    return "".join(parts)
+
+
+def _link(match: re.Match[str], members: Mapping[str, User]) -> str:
+    user = members.get(match.group(1).lower())
+    if user is None:
+        return match.group(0)
+    url = reverse("accounts:profile", kwargs={"handle": user.handle})
+    return f'<a class="mention" href="{escape(url)}">@{escape(user.handle)}</a>'

@@ -1,0 +1,420 @@
+"""Reads for discussions: each returns what a page needs in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cerchia.accounts.models import User
+from cerchia.communities.models import Community, Membership
+from cerchia.communities.permissions import get_access
+from cerchia.core.pagination import Page, keyset_page
+from cerchia.discussions import permissions
+from cerchia.discussions.models import (
+    Bookmark,
+    CommunityReadMark,
+    NotificationLevel,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadState,
+    Subscription,
+    Topic,
+    TopicKind,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    Actor = User | AnonymousUser
+
+TOPICS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+FEED_PER_PAGE = 30
+TOPIC_ORDERING = ("-is_pinned", "-last_posted_at", "-id")
+FEED_ORDERING = ("-last_posted_at", "-id")
+
+
+# --- Topics ----------------------------------------------------------------------------
+
+
+def get_topic(actor: Actor, community: Community, topic_id: int) -> Topic:
+    """The topic ``topic_id`` of ``community`` if the actor may read it, else Http404."""
+    topic = (
+        Topic.objects.select_related("author", "accepted_answer", "accepted_answer__author")
+        .filter(pk=topic_id, community=community)
+        .first()
+    )
+    if topic is None:
+        raise Http404(_("No such topic."))
+    topic.community = community
+    permissions.check_read_topic(actor, topic)
+    return topic
+
+
+def get_post(actor: Actor, post_id: int) -> Post:
+    """Any post the actor may read, with its topic and community, else Http404."""
+    post = (
+        Post.objects.select_related("topic", "topic__community", "author")
+        .filter(pk=post_id)
+        .first()
+    )
+    if post is None:
+        raise Http404(_("No such post."))
+    permissions.check_read_post(actor, post)
+    return post
+
+
+@dataclass
+class TopicRow:
+    """A topic as lists show it: who wrote last, who took part, and whether it is unread."""
+
+    topic: Topic
+    participants: list[User] = field(default_factory=list)
+    unread: bool = False
+    unread_count: int = 0
+    is_new: bool = False
+
+
+def _since(actor: Actor, community_ids: list[int]) -> dict[int, datetime]:
+    """Per community, the moment before which activity counts as read for the actor."""
+    if not actor.is_authenticated:
+        return {}
+    since = dict(
+        Membership.objects.filter(user=actor, community_id__in=community_ids).values_list(
+            "community_id", "joined_at"
+        )
+    )
+    for community_id, marked_at in CommunityReadMark.objects.filter(
+        user=actor, community_id__in=community_ids
+    ).values_list("community_id", "marked_at"):
+        if community_id in since and marked_at > since[community_id]:
+            since[community_id] = marked_at
+    return since
+
+
+def _decorate(actor: Actor, topics: list[Topic]) -> list[TopicRow]:
+    """Participants and unread state for a page of topics, in three queries at most."""
+    wanted = {pk for topic in topics for pk in topic.participant_ids}
+    people = {user.pk: user for user in User.objects.filter(pk__in=wanted)} if wanted else {}
+    rows = [
+        TopicRow(
+            topic=topic,
+            participants=[people[pk] for pk in topic.participant_ids if pk in people],
+        )
+        for topic in topics
+    ]
+    if not actor.is_authenticated or not topics:
+        return rows
+    since = _since(actor, list({topic.community_id for topic in topics}))
+    read = dict(
+        ReadState.objects.filter(user=actor, topic__in=topics).values_list(
+            "topic_id", "last_read_number"
+        )
+    )
+    for row in rows:
+        topic = row.topic
+        start = since.get(topic.community_id)
+        if start is None:
+            continue
+        last_read = read.get(topic.pk)
+        if last_read is None:
+            row.unread = row.is_new = topic.created_at > start
+            row.unread_count = topic.last_post_number if row.is_new else 0
+        elif last_read < topic.last_post_number and topic.last_posted_at > start:
+            row.unread = True
+            row.unread_count = topic.last_post_number - last_read
+    return rows
+
+
+def _listing(queryset: QuerySet[Topic]) -> QuerySet[Topic]:
+    return queryset.select_related("author", "last_poster", "community").filter(
+        deleted_at__isnull=True
+    )
+
+
+def list_topics(
+    actor: Actor,
+    community: Community,
+    *,
+    cursor: str | None = None,
+    kind: str | None = None,
+    tag: str | None = None,
+    limit: int = TOPICS_PER_PAGE,
+) -> tuple[list[TopicRow], str | None]:
+    """The community page: topics by last activity, pinned first, keyset-paginated.
+
+    Raises InvalidCursor for a forged cursor; the caller has checked the actor may read."""
+    queryset = _listing(Topic.objects.filter(community=community))
+    if kind in TopicKind.values:
+        queryset = queryset.filter(kind=kind)
+    if tag:
+        queryset = queryset.filter(tags__slug=tag)
+    page = keyset_page(queryset, TOPIC_ORDERING, cursor, limit)
+    for topic in page.items:
+        topic.community = community
+    return _decorate(actor, page.items), page.next_cursor
+
+
+class FeedFilter:
+    ALL = "all"
+    UNREAD = "unread"
+    UNANSWERED = "unanswered"
+    MINE = "mine"
+    CHOICES = (ALL, UNREAD, UNANSWERED, MINE)
+
+
+def list_feed(
+    actor: Actor,
+    *,
+    filter: str = FeedFilter.ALL,
+    cursor: str | None = None,
+    limit: int = FEED_PER_PAGE,
+) -> tuple[list[TopicRow], str | None]:
+    """The home feed: latest activity across the actor's communities, newest first, never
+    ranked by engagement. Filters: unread, unanswered questions, my topics."""
+    communities = permissions.member_communities(actor, Community.objects.all())
+    queryset = _listing(Topic.objects.filter(community__in=communities.values("pk")))
+    if filter == FeedFilter.UNANSWERED:
+        queryset = queryset.filter(kind=TopicKind.QUESTION, accepted_answer__isnull=True)
+    elif filter == FeedFilter.MINE:
+        queryset = queryset.filter(
+            Q(author_id=actor.pk)
+            | Q(Exists(Post.objects.filter(topic=OuterRef("pk"), author_id=actor.pk)))
+        )
+    elif filter == FeedFilter.UNREAD:
+        queryset = unread_topics(actor, queryset)
+    page = keyset_page(queryset, FEED_ORDERING, cursor, limit)
+    return _decorate(actor, page.items), page.next_cursor
+
+
+def unread_topics(actor: Actor, queryset: QuerySet[Topic]) -> QuerySet[Topic]:
+    """Topics with activity the actor has not read since joining (or marking all read)."""
+    if not actor.is_authenticated:
+        return queryset.none()
+    membership = Membership.objects.filter(user=actor, community=OuterRef("community"))
+    read_mark = CommunityReadMark.objects.filter(user=actor, community=OuterRef("community"))
+    caught_up = ReadState.objects.filter(
+        user=actor, topic=OuterRef("pk"), last_read_number__gte=OuterRef("last_post_number")
+    )
+    return queryset.filter(
+        Exists(membership.filter(joined_at__lt=OuterRef("last_posted_at"))),
+        ~Exists(read_mark.filter(marked_at__gte=OuterRef("last_posted_at"))),
+        ~Exists(caught_up),
+    )
+
+
+def count_unread_by_community(
+    actor: Actor, community_ids: list[int] | None = None
+) -> dict[int, int]:
+    """Unread topics per community for the actor (one query); communities with none are absent."""
+    if not actor.is_authenticated:
+        return {}
+    communities = permissions.member_communities(actor, Community.objects.all())
+    if community_ids is not None:
+        communities = communities.filter(pk__in=community_ids)
+    queryset = unread_topics(
+        actor,
+        Topic.objects.filter(community__in=communities.values("pk"), deleted_at__isnull=True),
+    )
+    return dict(
+        queryset.order_by()
+        .values_list("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+    )
+
+
+# --- Posts -----------------------------------------------------------------------------
+
+
+@dataclass
+class PostRow:
+    post: Post
+    role: str | None = None
+    my_reactions: set[str] = field(default_factory=set)
+    bookmarked: bool = False
+    flags: Any = None
+
+
+@dataclass
+class TopicPage:
+    """One page of a topic, by post number, with everything the template shows."""
+
+    topic: Topic
+    rows: list[PostRow]
+    page: int
+    page_count: int
+    first_unread: int | None
+    last_read: int
+    answer: PostRow | None
+    level: str
+
+
+def page_for_number(number: int) -> int:
+    return max(1, (max(number, 1) - 1) // POSTS_PER_PAGE + 1)
+
+
+def get_topic_page(actor: Actor, topic: Topic, page: int = 1) -> TopicPage:
+    """Posts numbered ``(page-1)*20+1 … page*20``: the same cost on page 1 and page 500.
+
+    Deleted posts keep their number and show as a placeholder (their text only to hosts).
+    """
+    page_count = page_for_number(topic.last_post_number)
+    page = min(max(1, page), page_count)
+    start = (page - 1) * POSTS_PER_PAGE + 1
+    posts = list(
+        Post.objects.select_related("author", "reply_to", "reply_to__author")
+        .filter(topic=topic, number__gte=start, number__lt=start + POSTS_PER_PAGE)
+        .order_by("number")
+    )
+    answer = topic.accepted_answer if topic.accepted_answer_id else None
+    shown = posts + ([answer] if answer is not None else [])
+    for post in shown:
+        post.topic = topic
+    rows = _post_rows(actor, topic, shown)
+    by_pk = {row.post.pk: row for row in rows}
+    last_read = 0
+    level: str = NotificationLevel.TRACKING
+    if actor.is_authenticated:
+        state = ReadState.objects.filter(user=actor, topic=topic).first()
+        last_read = state.last_read_number if state else 0
+        level = topic_notification_level(actor, topic)
+    first_unread = last_read + 1 if last_read < topic.last_post_number else None
+    return TopicPage(
+        topic=topic,
+        rows=[by_pk[post.pk] for post in posts],
+        page=page,
+        page_count=page_count,
+        first_unread=first_unread,
+        last_read=last_read,
+        answer=by_pk.get(answer.pk) if answer is not None else None,
+        level=level,
+    )
+
+
+def list_posts_after(actor: Actor, topic: Topic, after: int, limit: int = 50) -> list[PostRow]:
+    """Posts numbered after ``after`` (for live updates and "load newer")."""
+    posts = list(
+        Post.objects.select_related("author", "reply_to", "reply_to__author")
+        .filter(topic=topic, number__gt=after)
+        .order_by("number")[:limit]
+    )
+    for post in posts:
+        post.topic = topic
+    return _post_rows(actor, topic, posts)
+
+
+def _post_rows(actor: Actor, topic: Topic, posts: list[Post]) -> list[PostRow]:
+    """Roles, the actor's reactions and bookmarks and per-post rights: three queries at most."""
+    if not posts:
+        return []
+    author_ids = {post.author_id for post in posts if post.author_id}
+    roles = dict(
+        Membership.objects.filter(community=topic.community, user_id__in=author_ids).values_list(
+            "user_id", "role"
+        )
+    )
+    mine: dict[int, set[str]] = {}
+    marked: set[int] = set()
+    if actor.is_authenticated:
+        for post_id, kind in Reaction.objects.filter(user=actor, post__in=posts).values_list(
+            "post_id", "kind"
+        ):
+            mine.setdefault(post_id, set()).add(kind)
+        marked = set(
+            Bookmark.objects.filter(user=actor, post__in=posts).values_list("post_id", flat=True)
+        )
+    get_access(actor, topic.community)
+    return [
+        PostRow(
+            post=post,
+            role=roles.get(post.author_id) if post.author_id else None,
+            my_reactions=mine.get(post.pk, set()),
+            bookmarked=post.pk in marked,
+            flags=permissions.post_flags(actor, post),
+        )
+        for post in posts
+    ]
+
+
+def list_post_history(actor: Actor, post: Post) -> list[PostRevision]:
+    """Earlier versions, oldest first. Raises PermissionDenied/Http404."""
+    permissions.check_view_post_history(actor, post)
+    return list(PostRevision.objects.filter(post=post).select_related("edited_by"))
+
+
+def list_reactors(actor: Actor, post: Post, kind: str | None = None) -> list[Reaction]:
+    """Who reacted to a post (and how), oldest first. Raises PermissionDenied/Http404."""
+    permissions.check_read_post(actor, post)
+    queryset = (
+        Reaction.objects.filter(post=post).select_related("user").order_by("created_at", "id")
+    )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return list(queryset[:200])
+
+
+def list_bookmarks(
+    actor: Actor, *, cursor: str | None = None, limit: int = FEED_PER_PAGE
+) -> Page[Bookmark]:
+    """The actor's bookmarks that they may still read, newest first."""
+    visible = permissions.visible_posts(actor, Post.objects.all())
+    queryset = Bookmark.objects.filter(user_id=actor.pk or 0, post__in=visible).select_related(
+        "post", "post__topic", "post__topic__community", "post__author"
+    )
+    return keyset_page(queryset, ("-created_at", "-id"), cursor, limit)
+
+
+def list_mention_candidates(
+    actor: Actor, community: Community, prefix: str, limit: int = 8
+) -> list[User]:
+    """Members of ``community`` whose handle or name starts with ``prefix`` (autocomplete).
+
+    Only someone who may post there gets candidates; others get none."""
+    if not permissions.can_create_topic(actor, community):
+        return []
+    prefix = prefix.strip().lstrip("@")[:30]
+    queryset = User.objects.filter(
+        memberships__community=community, deleted_at__isnull=True, suspended_at__isnull=True
+    ).exclude(pk=actor.pk or 0)
+    if prefix:
+        queryset = queryset.filter(
+            Q(handle__istartswith=prefix) | Q(display_name__istartswith=prefix)
+        )
+    return list(queryset.order_by("handle")[:limit])
+
+
+def topic_notification_level(actor: Actor, topic: Topic) -> str:
+    """The level that applies to the actor for ``topic``: the topic's, else the community's,
+    else tracking."""
+    levels: dict[int | None, str] = dict(
+        Subscription.objects.filter(user_id=actor.pk or 0, community_id=topic.community_id)
+        .filter(Q(topic=topic) | Q(topic__isnull=True))
+        .values_list("topic_id", "level")
+    )
+    return str(levels.get(topic.pk) or levels.get(None) or NotificationLevel.TRACKING)
+
+
+def community_notification_level(actor: Actor, community: Community) -> str:
+    if not actor.is_authenticated:
+        return NotificationLevel.TRACKING
+    level = (
+        Subscription.objects.filter(user=actor, community=community, topic__isnull=True)
+        .values_list("level", flat=True)
+        .first()
+    )
+    return level or NotificationLevel.TRACKING
+
+
+def get_bookmark_ids(actor: Actor, post_ids: list[int]) -> set[int]:
+    if not actor.is_authenticated:
+        return set()
+    return set(
+        Bookmark.objects.filter(user=actor, post_id__in=post_ids).values_list("post_id", flat=True)
+    )
