@@ -45,6 +45,7 @@ from cerchia.core.tests.matrix import (
 # Apps whose route tables join the matrix (``<app>.tests.authz``: PAGES, API).
 ROUTE_TABLES = (
     "cerchia.discussions.tests.authz",
+    "cerchia.discussions.tests.authz_feed",
     "cerchia.notifications.tests.authz",
     "cerchia.search.tests.authz",
     "cerchia.api.tests.authz_discussions",
