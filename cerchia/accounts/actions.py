@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import zoneinfo
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, partial
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -442,6 +442,11 @@ def delete_account(actor: Actor, user: User, *, password: str, posts: str) -> No
             member_count=F("member_count") - 1
         )
         Membership.objects.filter(user=locked).delete()
+        from cerchia.communities import tasks as community_tasks
+
+        for community_id in community_ids:
+            # A full community has a seat again: offer it to whoever waits longest.
+            transaction.on_commit(partial(community_tasks.offer_freed_seat.enqueue, community_id))
         JoinRequest.objects.filter(user=locked).delete()
         WaitlistEntry.objects.filter(user=locked).delete()
         AccessToken.objects.filter(user=locked).delete()
@@ -483,14 +488,11 @@ def delete_account(actor: Actor, user: User, *, password: str, posts: str) -> No
 
 
 def _handle_authored_content(user: User, posts: str) -> None:
-    """Honour the member's choice for what they wrote.
+    """Honour the member's choice for what they wrote: ``keep`` leaves it attributed to the
+    tombstone ("deleted member"), ``remove`` erases it; private traces go either way."""
+    from cerchia.discussions.erasure import erase_member_discussions
 
-    Nothing yet: posts do not exist. The discussions app fills this in: for
-    ``"remove"`` it deletes (or blanks) the member's topics, replies and reactions
-    and fixes the counters; for ``"keep"`` it leaves them, attributed to the
-    tombstone row, which displays as "deleted member".
-    """
-    del user, posts
+    erase_member_discussions(user, remove_posts=posts == PostsChoice.REMOVE)
 
 
 # --- Suspension ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def build_account_export(user: User) -> dict[str, Any]:
         "consents": _consents(user),
         "access_tokens": _access_tokens(user),
         **_communities(user),
+        "discussions": _discussions(user),
         "events": _events(user),
     }
 
@@ -159,6 +160,47 @@ def _communities(user: User) -> dict[str, Any]:
         "waitlist": [
             {"community": w.community.slug, "created_at": _time(w.created_at)} for w in waitlist
         ],
+    }
+
+
+def _discussions(user: User) -> dict[str, Any]:
+    """What the member wrote and kept: topics, posts, reactions, bookmarks."""
+    from cerchia.discussions.models import Bookmark, Post, Reaction, Topic
+
+    topics = Topic.objects.filter(author=user).select_related("community").order_by("id")
+    posts = Post.objects.filter(author=user).select_related("community").order_by("id")
+    reactions = Reaction.objects.filter(user=user).order_by("id")
+    bookmarks = Bookmark.objects.filter(user=user).order_by("id")
+    return {
+        "topics": [
+            {
+                "id": t.pk,
+                "community": t.community.slug,
+                "kind": t.kind,
+                "title": t.title,
+                "created_at": _time(t.created_at),
+                "deleted_at": _time(t.deleted_at),
+            }
+            for t in topics
+        ],
+        "posts": [
+            {
+                "id": p.pk,
+                "community": p.community.slug,
+                "topic_id": p.topic_id,
+                "number": p.number,
+                "body": p.body,
+                "created_at": _time(p.created_at),
+                "edited_at": _time(p.edited_at),
+                "deleted_at": _time(p.deleted_at),
+            }
+            for p in posts
+        ],
+        "reactions": [
+            {"post_id": r.post_id, "kind": r.kind, "created_at": _time(r.created_at)}
+            for r in reactions
+        ],
+        "bookmarks": [{"post_id": b.post_id, "created_at": _time(b.created_at)} for b in bookmarks],
     }
 
 

@@ -382,7 +382,7 @@ def test_suspended_member_can_export(person: User) -> None:
 def test_export_runs_in_a_fixed_number_of_queries(
     person: User, busy_world: dict[str, Any], django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         actions.export_account(person, person)
 
 
