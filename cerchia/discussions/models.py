@@ -85,6 +85,11 @@ class Topic(models.Model):
                 condition=Q(deleted_at__isnull=True),
             ),
             models.Index(fields=["-last_posted_at", "-id"], name="discussions_topic_activity"),
+            models.Index(
+                fields=["community", "-last_posted_at", "-id"],
+                name="discussions_topic_community",
+            ),
+            models.Index(fields=["community", "-created_at"], name="discussions_topic_created"),
             models.Index(fields=["author", "-created_at"], name="discussions_topic_author"),
         ]
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cerchia.accounts.models import User
@@ -38,6 +39,9 @@ POSTS_PER_PAGE = 20
 FEED_PER_PAGE = 30
 TOPIC_ORDERING = ("-is_pinned", "-last_posted_at", "-id")
 FEED_ORDERING = ("-last_posted_at", "-id")
+#: A topic nobody has opened counts as unread ("new") for this long after it starts;
+#: older topics one never opened do not pile up as unread.
+NEW_TOPIC_WINDOW = timedelta(days=14)
 
 
 # --- Topics ----------------------------------------------------------------------------
@@ -112,6 +116,7 @@ def _decorate(actor: Actor, topics: list[Topic]) -> list[TopicRow]:
     if not actor.is_authenticated or not topics:
         return rows
     since = _since(actor, list({topic.community_id for topic in topics}))
+    new_since = timezone.now() - NEW_TOPIC_WINDOW
     read = dict(
         ReadState.objects.filter(user=actor, topic__in=topics).values_list(
             "topic_id", "last_read_number"
@@ -124,7 +129,7 @@ def _decorate(actor: Actor, topics: list[Topic]) -> list[TopicRow]:
             continue
         last_read = read.get(topic.pk)
         if last_read is None:
-            row.unread = row.is_new = topic.created_at > start
+            row.unread = row.is_new = topic.created_at > max(start, new_since)
             row.unread_count = topic.last_post_number if row.is_new else 0
         elif last_read < topic.last_post_number and topic.last_posted_at > start:
             row.unread = True
@@ -194,40 +199,54 @@ def list_feed(
 
 
 def unread_topics(actor: Actor, queryset: QuerySet[Topic]) -> QuerySet[Topic]:
-    """Topics with activity the actor has not read since joining (or marking all read)."""
+    """Topics with activity the actor has not read (see ``NEW_TOPIC_WINDOW``): ones they read
+    before that have newer posts, and new ones they have not opened yet; nothing from before
+    they joined or marked the community read."""
     if not actor.is_authenticated:
         return queryset.none()
     membership = Membership.objects.filter(user=actor, community=OuterRef("community"))
     read_mark = CommunityReadMark.objects.filter(user=actor, community=OuterRef("community"))
-    caught_up = ReadState.objects.filter(
-        user=actor, topic=OuterRef("pk"), last_read_number__gte=OuterRef("last_post_number")
-    )
+    behind = ReadState.objects.filter(
+        user=actor, last_read_number__lt=F("topic__last_post_number")
+    ).values("topic_id")
+    opened = ReadState.objects.filter(user=actor, topic=OuterRef("pk"))
     return queryset.filter(
+        Q(pk__in=behind) | (Q(created_at__gt=timezone.now() - NEW_TOPIC_WINDOW) & ~Exists(opened)),
         Exists(membership.filter(joined_at__lt=OuterRef("last_posted_at"))),
         ~Exists(read_mark.filter(marked_at__gte=OuterRef("last_posted_at"))),
-        ~Exists(caught_up),
     )
 
 
 def count_unread_by_community(
     actor: Actor, community_ids: list[int] | None = None
 ) -> dict[int, int]:
-    """Unread topics per community for the actor (one query); communities with none are absent."""
-    if not actor.is_authenticated:
+    """Unread topics per community for the actor; communities with none are absent.
+
+    Two bounded queries whatever the size of the communities: the actor's own read
+    states that fell behind, and the topics of the last ``NEW_TOPIC_WINDOW``."""
+    if not actor.is_authenticated or actor.suspended_at is not None:
         return {}
-    communities = permissions.member_communities(actor, Community.objects.all())
+    memberships = Membership.objects.filter(user=actor)
     if community_ids is not None:
-        communities = communities.filter(pk__in=community_ids)
-    queryset = unread_topics(
-        actor,
-        Topic.objects.filter(community__in=communities.values("pk"), deleted_at__isnull=True),
+        memberships = memberships.filter(community_id__in=community_ids)
+    since = _since(actor, list(memberships.values_list("community_id", flat=True)))
+    if not since:
+        return {}
+    live = Topic.objects.filter(community_id__in=list(since), deleted_at__isnull=True)
+    behind = live.filter(
+        read_states__user=actor, read_states__last_read_number__lt=F("last_post_number")
+    ).values_list("community_id", "last_posted_at")
+    cutoff = timezone.now() - NEW_TOPIC_WINDOW
+    fresh = (
+        live.filter(created_at__gt=cutoff)
+        .exclude(read_states__user=actor)
+        .values_list("community_id", "last_posted_at")
     )
-    return dict(
-        queryset.order_by()
-        .values_list("community_id")
-        .annotate(n=Count("id"))
-        .values_list("community_id", "n")
-    )
+    counts: dict[int, int] = {}
+    for community_id, last_posted_at in [*behind, *fresh]:
+        if last_posted_at > since[community_id]:
+            counts[community_id] = counts.get(community_id, 0) + 1
+    return counts
 
 
 # --- Posts -----------------------------------------------------------------------------
