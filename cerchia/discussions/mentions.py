@@ -14,22 +14,50 @@ from django.utils.html import escape
 
 from cerchia.accounts.models import User
 from cerchia.communities.models import Community
+from cerchia.core.markdown import render_markdown
 
 MAX_MENTIONS = 20
 _HANDLE = re.compile(r"(?<![\w@/.])@([a-zA-Z0-9_]{3,30})\b")
-_FENCE = re.compile(r"```.*?(```|\Z)|`[^`\n]*`", re.DOTALL)
 _TAG = re.compile(r"(<[^>]+>)")
 _SKIP_TAGS = ("a", "code", "pre")
 
 
 def extract_handles(markdown: str) -> list[str]:
-    """Handles named in ``markdown`` outside code, lower-cased, in order, at most MAX_MENTIONS."""
+    """Handles named in ``markdown`` outside code and links, lower-cased, in order, at most
+    MAX_MENTIONS."""
+    return handles_in_html(render_markdown(markdown or ""))
+
+
+def handles_in_html(html: str) -> list[str]:
+    """Handles named in rendered HTML outside code and links (the text ``link_mentions``
+    would link), lower-cased, in order, at most MAX_MENTIONS.
+
+    Reading the rendered HTML rather than the Markdown catches every kind of code block
+    (indented, ``~~~`` fences), so a handle in code is never recorded nor notified.
+    """
     seen: dict[str, None] = {}
-    for match in _HANDLE.finditer(_FENCE.sub(" ", markdown or "")):
-        seen.setdefault(match.group(1).lower(), None)
-        if len(seen) >= MAX_MENTIONS:
-            break
+    parts = _TAG.split(html)
+    for index in _text_outside_code(parts):
+        for match in _HANDLE.finditer(parts[index]):
+            seen.setdefault(match.group(1).lower(), None)
+            if len(seen) >= MAX_MENTIONS:
+                return list(seen)
     return list(seen)
+
+
+def _text_outside_code(parts: list[str]) -> list[int]:
+    """Indexes of the text parts of ``_TAG.split(html)`` that are outside links and code."""
+    depth = 0
+    indexes: list[int] = []
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            if name in _SKIP_TAGS:
+                depth += -1 if part.startswith("</") else 1
+            continue
+        if depth == 0 and "@" in part:
+            indexes.append(index)
+    return indexes
 
 
 def resolve_mentions(community: Community, handles: list[str]) -> dict[str, User]:
@@ -47,15 +75,8 @@ def link_mentions(html: str, members: Mapping[str, User]) -> str:
     if not members:
         return html
     parts = _TAG.split(html)
-    depth = 0
-    for index, part in enumerate(parts):
-        if part.startswith("<"):
-            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
-            if name in _SKIP_TAGS:
-                depth += -1 if part.startswith("</") else 1
-            continue
-        if depth == 0 and "@" in part:
-            parts[index] = _HANDLE.sub(lambda match: _link(match, members), part)
+    for index in _text_outside_code(parts):
+        parts[index] = _HANDLE.sub(lambda match: _link(match, members), parts[index])
     return "".join(parts)
 
 

@@ -129,8 +129,10 @@ def _decorate(actor: Actor, topics: list[Topic]) -> list[TopicRow]:
             continue
         last_read = read.get(topic.pk)
         if last_read is None:
-            row.unread = row.is_new = topic.created_at > max(start, new_since)
-            row.unread_count = topic.last_post_number if row.is_new else 0
+            # As ``unread_topics``: a recent topic never opened, with activity since joining
+            # (or marking all read); how many posts are news is known only if it is that new.
+            row.unread = row.is_new = topic.created_at > new_since and topic.last_posted_at > start
+            row.unread_count = topic.last_post_number if topic.created_at > start else 0
         elif last_read < topic.last_post_number and topic.last_posted_at > start:
             row.unread = True
             row.unread_count = topic.last_post_number - last_read

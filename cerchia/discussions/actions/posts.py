@@ -16,7 +16,7 @@ from cerchia.core.errors import ActionRefused
 from cerchia.core.markdown import render_markdown
 from cerchia.core.tags import normalise_tags
 from cerchia.discussions import events, permissions
-from cerchia.discussions.mentions import extract_handles, link_mentions, resolve_mentions
+from cerchia.discussions.mentions import handles_in_html, link_mentions, resolve_mentions
 from cerchia.discussions.models import (
     Attachment,
     Mention,
@@ -99,8 +99,9 @@ def _clean_tags(community: Community, raw: Iterable[str] | str) -> list[Any]:
 
 def _render(community: Community, body: str) -> tuple[str, list[Any]]:
     """Markdown → sanitised HTML with member mentions linked; returns the mentioned members."""
-    members = resolve_mentions(community, extract_handles(body))
-    return link_mentions(render_markdown(body), members), list(members.values())
+    html = render_markdown(body)
+    members = resolve_mentions(community, handles_in_html(html))
+    return link_mentions(html, members), list(members.values())
 
 
 def _existing_for_key(actor: User, key: str) -> Post | None:
