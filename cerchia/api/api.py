@@ -13,7 +13,7 @@ from ninja.operation import Operation
 
 from cerchia.api import errors, views
 from cerchia.api.auth import SIGNED_IN
-from cerchia.api.routers import admissions, communities, profiles
+from cerchia.api.routers import admissions, communities, discussions, profiles
 from cerchia.api.throttling import THROTTLES
 
 DESCRIPTION = """\
@@ -98,3 +98,4 @@ api = CerchiaAPI(
 api.add_router("", profiles.router)
 api.add_router("", communities.router)
 api.add_router("", admissions.router)
+api.add_router("", discussions.router)

@@ -536,3 +536,431 @@ def invitation_out(invitation: Invitation) -> InvitationOut:
 def invitation_url(invitation: Invitation) -> str:
     """The page where the invitation is accepted, absolute (``SITE_URL``)."""
     return settings.SITE_URL + reverse("communities:invitation", kwargs={"token": invitation.token})
+
+
+# === Discussions: topics, posts, reactions, bookmarks, reading ===========================
+
+if TYPE_CHECKING:  # this section's own imports, kept with it
+    from cerchia.discussions.models import Bookmark, Post, PostRevision, Reaction, Topic
+    from cerchia.discussions.permissions import TopicFlags
+    from cerchia.discussions.queries import PostRow, TopicPage, TopicRow
+
+TopicKindName = Literal["discussion", "question", "announcement"]
+ReactionName = Literal["thumbs_up", "heart", "thanks", "insightful", "funny"]
+NotificationLevelName = Literal["watching", "tracking", "muted"]
+FeedFilterName = Literal["all", "unread", "unanswered", "mine"]
+#: Database ids: positive, and small enough for any database's integer column.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+TopicTags = Annotated[
+    list[Tag],
+    Field(max_length=5, description="Up to 5 tags, each one of the community's own tags."),
+]
+TitleText = Annotated[str, Field(max_length=200, description="3–200 characters.")]
+PostText = Annotated[
+    str, Field(min_length=1, max_length=50_000, description="The message, in Markdown.")
+]
+AttachmentIds = Annotated[
+    list[Id],
+    Field(
+        max_length=10,
+        description="Images you uploaded to this community, to attach (at most 10).",
+    ),
+]
+
+
+class TopicCreate(Body):
+    title: TitleText
+    body: PostText
+    kind: TopicKindName = Field(
+        default="discussion",
+        description="`question` lets the asker accept an answer; `announcement` is for hosts.",
+    )
+    tags: TopicTags = []
+    attachment_ids: AttachmentIds = []
+
+
+class TopicPatch(PatchBody):
+    """What changes on a topic; omitted fields stay as they are."""
+
+    title: TitleText = unset(description="A new title (the author or a host).")
+    tags: TopicTags = unset(description="The new set of tags (the author or a host).")
+    pinned: bool = unset(description="Pin to the top of the community (hosts).")
+    locked: bool = unset(description="Lock: no replies, edits or reactions but the hosts'.")
+    closed: bool = unset(description="Close to new replies (hosts); reactions stay open.")
+
+
+class TopicMoveIn(Body):
+    community: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description="The slug of the community to move to; you must host both."
+    )
+
+
+class AcceptedAnswerIn(Body):
+    post_id: Id = Field(description="A reply in this question.")
+
+
+class ReplyCreate(Body):
+    body: PostText
+    reply_to: Id | None = Field(default=None, description="The post in this topic answered.")
+    quoted: Id | None = Field(default=None, description="The post in this topic quoted.")
+    attachment_ids: AttachmentIds = []
+
+
+class PostPatch(Body):
+    body: PostText
+
+
+class ReadStateIn(Body):
+    last_read_number: Annotated[int, Field(ge=0, le=2**31 - 1)] = Field(
+        description="The number of the last post read; read state never moves backwards."
+    )
+
+
+class NotificationLevelIn(Body):
+    level: NotificationLevelName = Field(
+        description="`watching`: every new post; `tracking`: mentions and replies to you; "
+        "`muted`: nothing."
+    )
+
+
+class CommunityLink(BaseModel):
+    slug: str
+    name: str
+
+
+class Author(BaseModel):
+    handle: str
+    display_name: str = Field(description="The display name, or the handle when there is none.")
+    avatar_url: str | None
+    role: RoleName | None = Field(description="Their role in the community; `null` if they left.")
+
+
+class TopicOut(BaseModel):
+    id: int
+    community: CommunityLink
+    kind: TopicKindName
+    title: str
+    tags: list[str]
+    author: UserSummary | None
+    created_at: datetime
+    last_posted_at: datetime
+    last_poster: UserSummary | None
+    reply_count: int
+    last_post_number: int = Field(description="The highest post number so far.")
+    pinned: bool
+    locked: bool
+    closed: bool
+    answered: bool = Field(description="A question with an accepted answer.")
+    deleted: bool = Field(description="Only hosts see deleted topics.")
+
+
+class TopicListItem(TopicOut):
+    participants: list[UserSummary] = Field(description="A few recent participants.")
+    unread: bool = Field(description="Activity you have not read (always false signed out).")
+    unread_count: int
+    new: bool = Field(description="Started since you last caught up, never opened.")
+
+
+class TopicList(BaseModel):
+    items: list[TopicListItem]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class PostLink(BaseModel):
+    id: int
+    number: int
+
+
+class PostViewer(BaseModel):
+    """You and this post."""
+
+    reactions: list[ReactionName] = Field(description="The reactions you gave it.")
+    bookmarked: bool
+    can_edit: bool
+    can_delete: bool
+    can_view_history: bool
+    can_react: bool
+    can_accept: bool = Field(description="Accept it as the question's answer.")
+
+
+class PostOut(BaseModel):
+    id: int
+    topic_id: int
+    number: int = Field(description="1 is the opening post; replies follow in order.")
+    author: Author | None
+    body: str | None = Field(
+        description="Markdown; `null` for a deleted post unless you host the community."
+    )
+    body_html: str | None = Field(description="The body rendered to sanitised HTML.")
+    reply_to: PostLink | None
+    quoted_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+    edit_count: int
+    deleted: bool
+    reaction_counts: dict[str, int] = Field(
+        description="Per reaction kind, kinds with none left out."
+    )
+    viewer: PostViewer
+
+
+class TopicViewer(BaseModel):
+    """You and this topic."""
+
+    can_reply: bool
+    can_moderate: bool = Field(description="Pin, lock, close, move, restore (hosts).")
+    can_follow: bool = Field(description="Keep read state and choose notifications (members).")
+    can_accept: bool
+    is_member: bool
+    last_read_number: int
+    first_unread_number: int | None
+    notification_level: NotificationLevelName
+
+
+class TopicDetail(TopicOut):
+    opening_post: PostOut | None = Field(description="Post number 1.")
+    accepted_answer: PostOut | None
+    viewer: TopicViewer
+
+
+class PostList(BaseModel):
+    items: list[PostOut]
+    page: int | None = Field(description="The page shown (20 posts a page), with `page`.")
+    page_count: int
+    last_post_number: int
+    next_after: int | None = Field(
+        description="Pass as `after` for the posts that follow; `null` at the end."
+    )
+
+
+class RevisionOut(BaseModel):
+    number: int
+    title: str = Field(description='The topic\'s title then (opening post), else `""`.')
+    body: str
+    edited_by: UserSummary | None
+    created_at: datetime
+
+
+class RevisionList(BaseModel):
+    items: list[RevisionOut] = Field(description="Earlier versions, oldest first.")
+    next_cursor: None = Field(default=None, description=WHOLE_LIST)
+
+
+class ReactorOut(BaseModel):
+    kind: ReactionName
+    emoji: str
+    user: UserSummary
+    created_at: datetime
+
+
+class ReactionList(BaseModel):
+    counts: dict[str, int]
+    items: list[ReactorOut] = Field(description="Who reacted, oldest first (the first 200).")
+    next_cursor: None = Field(default=None, description=WHOLE_LIST)
+
+
+class BookmarkOut(BaseModel):
+    post: PostLink
+    topic_id: int
+    topic_title: str
+    community: CommunityLink
+    author: UserSummary | None
+    body: str
+    body_html: str
+    bookmarked_at: datetime
+
+
+class BookmarkList(BaseModel):
+    items: list[BookmarkOut]
+    next_cursor: str | None
+
+
+class ReadStateOut(BaseModel):
+    topic_id: int
+    last_read_number: int
+    last_post_number: int
+    first_unread_number: int | None
+    unread_count: int
+
+
+class UnreadOut(BaseModel):
+    community: CommunityLink
+    unread_topics: int
+
+
+class UnreadList(BaseModel):
+    items: list[UnreadOut] = Field(description="Each of your communities, by name.")
+    next_cursor: None = Field(default=None, description=WHOLE_LIST)
+
+
+class NotificationLevelOut(BaseModel):
+    level: NotificationLevelName
+
+
+def community_link(community: Community) -> CommunityLink:
+    return CommunityLink(slug=community.slug, name=community.name)
+
+
+def _maybe_user(user: User | None) -> UserSummary | None:
+    return user_summary(user) if user is not None else None
+
+
+def load_topic_tags(topics: list[Topic]) -> None:
+    """Tags for a page of topics in one query (skipped when already loaded)."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(topics, "tags")
+
+
+def topic_out(topic: Topic) -> TopicOut:
+    return TopicOut(
+        id=topic.pk,
+        community=community_link(topic.community),
+        kind=topic.kind,  # type: ignore[arg-type]
+        title=topic.title,
+        tags=[tag.slug for tag in topic.tags.all()],
+        author=_maybe_user(topic.author),
+        created_at=topic.created_at,
+        last_posted_at=topic.last_posted_at,
+        last_poster=_maybe_user(topic.last_poster),
+        reply_count=topic.reply_count,
+        last_post_number=topic.last_post_number,
+        pinned=topic.is_pinned,
+        locked=topic.is_locked,
+        closed=topic.is_closed,
+        answered=topic.is_answered,
+        deleted=topic.is_deleted,
+    )
+
+
+def topic_list(rows: list[TopicRow], next_cursor: str | None) -> TopicList:
+    load_topic_tags([row.topic for row in rows])
+    return TopicList(
+        items=[
+            TopicListItem(
+                **topic_out(row.topic).model_dump(),
+                participants=[user_summary(user) for user in row.participants],
+                unread=row.unread,
+                unread_count=row.unread_count,
+                new=row.is_new,
+            )
+            for row in rows
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+def post_out(row: PostRow, *, host: bool) -> PostOut:
+    """A post as the actor sees it: a deleted one keeps its place, its text only for hosts."""
+    post = row.post
+    hidden = post.is_deleted and not host
+    author = post.author
+    flags = row.flags
+    return PostOut(
+        id=post.pk,
+        topic_id=post.topic_id,
+        number=post.number,
+        author=Author(
+            handle=author.handle,
+            display_name=author.name,
+            avatar_url=_file_url(author.avatar),
+            role=row.role,  # type: ignore[arg-type]
+        )
+        if author is not None
+        else None,
+        body=None if hidden else post.body,
+        body_html=None if hidden else post.body_html,
+        reply_to=PostLink(id=post.reply_to.pk, number=post.reply_to.number)
+        if post.reply_to_id and post.reply_to is not None
+        else None,
+        quoted_id=post.quoted_id,
+        created_at=post.created_at,
+        edited_at=post.edited_at,
+        edit_count=post.edit_count,
+        deleted=post.is_deleted,
+        reaction_counts=dict(post.reaction_counts or {}),
+        viewer=PostViewer(
+            reactions=sorted(row.my_reactions),  # type: ignore[arg-type]
+            bookmarked=row.bookmarked,
+            can_edit=flags.edit,
+            can_delete=flags.delete,
+            can_view_history=flags.history,
+            can_react=flags.react,
+            can_accept=flags.accept,
+        ),
+    )
+
+
+def topic_detail(page: TopicPage, flags: TopicFlags) -> TopicDetail:
+    """The topic with its opening post, accepted answer and the actor's state, from the
+    first page of ``get_topic_page``."""
+    topic = page.topic
+    opening = next((row for row in page.rows if row.post.number == 1), None)
+    return TopicDetail(
+        **topic_out(topic).model_dump(),
+        opening_post=post_out(opening, host=flags.moderate) if opening else None,
+        accepted_answer=post_out(page.answer, host=flags.moderate) if page.answer else None,
+        viewer=TopicViewer(
+            can_reply=flags.reply,
+            can_moderate=flags.moderate,
+            can_follow=flags.follow,
+            can_accept=flags.accept,
+            is_member=flags.is_member,
+            last_read_number=page.last_read,
+            first_unread_number=page.first_unread,
+            notification_level=page.level,  # type: ignore[arg-type]
+        ),
+    )
+
+
+def read_state_out(page: TopicPage) -> ReadStateOut:
+    topic = page.topic
+    return ReadStateOut(
+        topic_id=topic.pk,
+        last_read_number=page.last_read,
+        last_post_number=topic.last_post_number,
+        first_unread_number=page.first_unread,
+        unread_count=max(0, topic.last_post_number - page.last_read),
+    )
+
+
+def revision_out(revision: PostRevision) -> RevisionOut:
+    return RevisionOut(
+        number=revision.number,
+        title=revision.title,
+        body=revision.body,
+        edited_by=_maybe_user(revision.edited_by),
+        created_at=revision.created_at,
+    )
+
+
+def reaction_list(post: Post, reactions: list[Reaction]) -> ReactionList:
+    from cerchia.discussions.models import REACTION_EMOJI
+
+    return ReactionList(
+        counts=dict(post.reaction_counts or {}),
+        items=[
+            ReactorOut(
+                kind=reaction.kind,  # type: ignore[arg-type]
+                emoji=REACTION_EMOJI.get(reaction.kind, ""),
+                user=user_summary(reaction.user),
+                created_at=reaction.created_at,
+            )
+            for reaction in reactions
+        ],
+    )
+
+
+def bookmark_out(bookmark: Bookmark) -> BookmarkOut:
+    post = bookmark.post
+    topic = post.topic
+    return BookmarkOut(
+        post=PostLink(id=post.pk, number=post.number),
+        topic_id=topic.pk,
+        topic_title=topic.title,
+        community=community_link(topic.community),
+        author=_maybe_user(post.author),
+        body=post.body,
+        body_html=post.body_html,
+        bookmarked_at=bookmark.created_at,
+    )
