@@ -14,6 +14,7 @@ from ninja.operation import Operation
 from cerchia.api import errors, views
 from cerchia.api.auth import SIGNED_IN
 from cerchia.api.routers import admissions, communities, discussions, profiles
+from cerchia.api.routers import notifications as notification_routes
 from cerchia.api.throttling import THROTTLES
 
 DESCRIPTION = """\
@@ -99,3 +100,4 @@ api.add_router("", profiles.router)
 api.add_router("", communities.router)
 api.add_router("", admissions.router)
 api.add_router("", discussions.router)
+api.add_router("", notification_routes.router)

@@ -23,6 +23,9 @@ def send_join_request_outcome(join_request_id: int) -> None:
     )
     if join_request is None:
         return
+    from cerchia.notifications.actions import notify_join_request_outcome
+
+    notify_join_request_outcome(join_request)
     user, community = join_request.user, join_request.community
     with translation.override(user.language or community.language):
         context = {
