@@ -6,9 +6,25 @@ what changed through the ordinary, permission-checked pages.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import threading
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+#: The type of the channel-layer message wrapping an event; the consumer's handler name.
+MESSAGE_TYPE = "live.event"
+#: Seconds to wait for the websocket loop to take an event (it only queues it).
+HANDOFF_SECONDS = 5.0
+
+#: The event loop serving this process's websockets, once one has connected.
+_websocket_loop: asyncio.AbstractEventLoop | None = None
 
 
 def topic_group(topic_id: int) -> str:
@@ -29,4 +45,77 @@ def publish_on_commit(group: str, event: dict[str, Any]) -> None:
 
 
 def publish(group: str, event: dict[str, Any]) -> None:
-    """Send ``event`` to ``group`` now."""
+    """Send ``event`` to ``group`` now; a failure is logged, never raised to the writer."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": MESSAGE_TYPE, "group": group, "event": event}
+    try:
+        if isinstance(layer, InMemoryChannelLayer):
+            _send_in_process(layer, group, message)
+        else:
+            _run_blocking(layer.group_send(group, message))
+    except Exception:
+        # The change is committed; a lost live event only delays what viewers see.
+        logger.exception("Could not publish a live event to %s", group)
+
+
+def register_websocket_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Remember the loop serving websockets here: the in-memory layer's queues live on it."""
+    global _websocket_loop
+    _websocket_loop = loop
+
+
+def _send_in_process(layer: InMemoryChannelLayer, group: str, message: dict[str, Any]) -> None:
+    """The in-memory layer's queues belong to the websocket loop: send on that loop.
+
+    Sending from another thread's loop would queue the message without waking the
+    consumer waiting for it.
+    """
+    loop = _websocket_loop
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return  # No websocket is served by this process, so nobody is listening.
+    if _running_loop() is loop:
+        loop.create_task(layer.group_send(group, message))
+        return
+    future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+    try:
+        future.result(HANDOFF_SECONDS)
+    except FutureTimeoutError:
+        future.cancel()
+        raise
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _run_blocking(coroutine: Any) -> None:
+    """Run ``coroutine`` to completion from synchronous code.
+
+    A thread whose own event loop is running (a test driving a browser, say)
+    cannot block on async_to_sync, so the send happens on a short-lived thread.
+    """
+    if _running_loop() is None:
+        async_to_sync(_await)(coroutine)
+        return
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            asyncio.run(_await(coroutine))
+        except BaseException as exc:  # reported in the calling thread
+            errors.append(exc)
+
+    worker = threading.Thread(target=send, name="live-publish")
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+
+
+async def _await(coroutine: Any) -> None:
+    await coroutine
