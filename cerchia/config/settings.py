@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cerchia.core.context_processors.site",
+                "cerchia.live.context_processors.live",
                 "cerchia.notifications.context_processors.notifications",
             ],
             "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
