@@ -201,6 +201,9 @@ def _render_detail(
             ).values_list("pk", flat=True)
         )
         hosts = [host for host in hosts if host.user_id in visible]
+        from cerchia.discussions.views.topics import topic_list_context
+
+        context.update(topic_list_context(request, community))
     context.update(
         {
             "hosts": hosts,
