@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -32,6 +33,9 @@ from cerchia.discussions.tests.capture import record_sent
 from cerchia.insights.models import Event
 
 pytestmark = pytest.mark.django_db
+
+#: Signed out; actions take a User, but must refuse whoever calls them.
+ANONYMOUS: Any = AnonymousUser()
 
 
 def reload(topic: Topic) -> Topic:
@@ -153,10 +157,10 @@ def test_create_topic_refusals(public_community, private_community, hidden_commu
     with pytest.raises(PermissionDenied):
         actions.create_topic(stranger, public_community, title="Hello", body="Hi")
     with pytest.raises(PermissionDenied):
-        actions.create_topic(AnonymousUser(), public_community, title="Hello", body="Hi")
+        actions.create_topic(ANONYMOUS, public_community, title="Hello", body="Hi")
     # Private and hidden: content does not exist for outsiders.
     for community in (private_community, hidden_community):
-        for actor in (stranger, AnonymousUser()):
+        for actor in (stranger, ANONYMOUS):
             with pytest.raises(Http404):
                 actions.create_topic(actor, community, title="Hello", body="Hi")
     assert not Topic.objects.exists()
@@ -195,7 +199,7 @@ def test_create_reply_numbers_and_counters(topic, member, moderator, owner):
     # The in-memory topic follows too.
     assert (topic.reply_count, topic.last_post_number) == (3, 4)
     assert event_kinds() == ["topic.created", "post.created", "post.created", "post.created"]
-    event = Event.objects.filter(kind="post.created").last()
+    event = Event.objects.filter(kind="post.created").latest("id")
     assert event.payload["number"] == 4
     assert event.payload["topic_author_id"] == topic.author_id
 
@@ -227,7 +231,7 @@ def test_create_reply_refusals(topic, stranger):
     with pytest.raises(PermissionDenied):
         actions.create_reply(stranger, topic, body="Hi")
     with pytest.raises(PermissionDenied):
-        actions.create_reply(AnonymousUser(), topic, body="Hi")
+        actions.create_reply(ANONYMOUS, topic, body="Hi")
     with pytest.raises(ValidationError):
         actions.create_reply(topic.author, topic, body=" ")
     assert reload(topic).reply_count == 0
@@ -235,7 +239,7 @@ def test_create_reply_refusals(topic, stranger):
 
 def test_reply_in_private_topic_is_404_for_outsiders(private_community, member, stranger):
     topic = testing.make_topic(private_community, member)
-    for actor in (stranger, AnonymousUser()):
+    for actor in (stranger, ANONYMOUS):
         with pytest.raises(Http404):
             actions.create_reply(actor, topic, body="Hi")
 
@@ -359,9 +363,9 @@ def test_accept_answer_by_the_asker_and_by_a_host(question, member, moderator, o
     assert event.payload["replaced_post_id"] is None
     actions.accept_answer(owner, question, second)  # a host replaces it
     assert reload(question).accepted_answer == second
-    assert Event.objects.filter(kind="answer.accepted").last().payload["replaced_post_id"] == (
-        first.pk
-    )
+    assert Event.objects.filter(kind="answer.accepted").latest("id").payload[
+        "replaced_post_id"
+    ] == (first.pk)
     actions.unaccept_answer(member, question)
     assert reload(question).accepted_answer is None
     assert event_kinds()[-1] == "answer.unaccepted"
@@ -378,7 +382,7 @@ def test_accept_answer_refusals(question, topic, public_community, member, moder
     with pytest.raises(PermissionDenied):
         actions.accept_answer(stranger, question, reply)
     with pytest.raises(PermissionDenied):
-        actions.accept_answer(AnonymousUser(), question, reply)
+        actions.accept_answer(ANONYMOUS, question, reply)
     with pytest.raises(PermissionDenied):  # the opening post is the question itself
         actions.accept_answer(member, question, opening)
     with pytest.raises(PermissionDenied):  # not a question
@@ -418,7 +422,7 @@ def test_edit_post_keeps_history(topic, member, moderator, owner, stranger):
         (2, "Grinder advice, please", "Which grinder?", moderator),
     ]
     assert event_kinds().count("post.edited") == 2
-    assert Event.objects.filter(kind="post.edited").first().payload["by_author"] is True
+    assert Event.objects.filter(kind="post.edited").earliest("id").payload["by_author"] is True
     for reader in (member, moderator, owner):
         assert len(queries.list_post_history(reader, opening)) == 2
     with pytest.raises(PermissionDenied):
@@ -436,7 +440,7 @@ def test_edit_refusals(topic, public_community, member, moderator, stranger):
     reply = actions.create_reply(moderator, topic, body="Mine")
     other = testing.make_user()
     testing.add_member(public_community, other)
-    for actor in (other, stranger, AnonymousUser()):
+    for actor in (other, stranger, ANONYMOUS):
         with pytest.raises(PermissionDenied):
             actions.edit_post(actor, reply, body="Yours now")
     with pytest.raises(ValidationError):
@@ -489,7 +493,7 @@ def test_deleting_the_opening_post_deletes_the_topic(topic, public_community, me
     with pytest.raises(Http404):
         queries.get_topic(member, fresh_community, topic.pk)
     with pytest.raises(Http404):
-        queries.get_post(AnonymousUser(), opening.pk)
+        queries.get_post(ANONYMOUS, opening.pk)
     assert not visible_topics(member, Topic.objects.all()).exists()
     assert queries.list_topics(member, fresh_community)[0] == []
     # Hosts still see it, and can bring it back.
@@ -504,7 +508,7 @@ def test_delete_and_restore_refusals(topic, public_community, member, moderator,
     reply = actions.create_reply(moderator, topic, body="Mine")
     other = testing.make_user()
     testing.add_member(public_community, other)
-    for actor in (other, stranger, AnonymousUser()):
+    for actor in (other, stranger, ANONYMOUS):
         with pytest.raises(PermissionDenied):
             actions.delete_post(actor, reply)
     actions.delete_post(moderator, reply)
@@ -543,7 +547,7 @@ def test_reaction_refusals(topic, stranger, member):
     with pytest.raises(ValidationError) as error:
         actions.add_reaction(member, opening, "thumbs_down")
     assert "kind" in error.value.message_dict
-    for actor in (stranger, AnonymousUser()):
+    for actor in (stranger, ANONYMOUS):
         with pytest.raises(PermissionDenied):
             actions.add_reaction(actor, opening, "heart")
     assert not Reaction.objects.exists()
@@ -562,7 +566,7 @@ def test_bookmarks(topic, private_community, member, stranger):
     assert not Bookmark.objects.exists()
     assert event_kinds()[-1] == "bookmark.removed"
     with pytest.raises(PermissionDenied):
-        actions.add_bookmark(AnonymousUser(), opening)
+        actions.add_bookmark(ANONYMOUS, opening)
     secret = testing.make_topic(private_community, member)
     with pytest.raises(Http404):
         actions.add_bookmark(stranger, Post.objects.get(topic=secret, number=1))
@@ -688,7 +692,7 @@ def test_mark_read_moves_forward_only(public_community, member, moderator, stran
     assert actions.mark_read(member, topic, 999)  # clamped to the last post
     assert ReadState.objects.get(user=member, topic=topic).last_read_number == 4
     assert not actions.mark_read(stranger, topic, 2)  # non-members keep no state
-    assert not actions.mark_read(AnonymousUser(), topic, 2)
+    assert not actions.mark_read(ANONYMOUS, topic, 2)
     assert not ReadState.objects.filter(user=stranger).exists()
 
 
