@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cerchia.communities.models import Community
 from cerchia.discussions import events, permissions
-from cerchia.discussions.models import Attachment, Post, Topic
+from cerchia.discussions.models import Attachment, Post, Subscription, Topic
 from cerchia.insights.log import record_event
 from cerchia.search import backend as search
 
@@ -121,6 +121,8 @@ def move_topic(actor: User, topic: Topic, target: Community) -> None:
         Topic.objects.filter(pk=topic.pk).update(community=target, is_pinned=False)
         Post.objects.filter(topic=topic).update(community=target)
         Attachment.objects.filter(post__topic=topic).update(community=target)
+        # Topic-level notification choices are looked up by the topic's community.
+        Subscription.objects.filter(topic=topic).update(community=target)
         topic.community, topic.is_pinned = target, False
         kept = list(topic.tags.filter(pk__in=target.interests.values("pk")))
         topic.tags.set(kept)

@@ -336,6 +336,14 @@ def test_move_topic_to_a_community_the_host_runs(topic, public_community, owner,
     assert (moved.community, moved.payload["from_community_id"]) == (target, public_community.pk)
 
 
+def test_move_topic_keeps_topic_notification_levels(topic, member, owner):
+    target = testing.make_community(owner)
+    testing.add_member(target, member)
+    actions.set_topic_notification_level(member, topic, NotificationLevel.MUTED)
+    actions.move_topic(owner, topic, target)
+    assert queries.topic_notification_level(member, reload(topic)) == NotificationLevel.MUTED
+
+
 def test_move_topic_refusals(topic, public_community, moderator, member, owner, stranger):
     not_hosted = testing.make_community(stranger)
     testing.add_member(not_hosted, moderator)  # a plain member there
