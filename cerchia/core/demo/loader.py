@@ -42,9 +42,12 @@ from cerchia.communities.models import (
 from cerchia.core.demo import images
 from cerchia.core.demo.clock import demo_time
 from cerchia.core.demo.communities import COMMUNITIES
+from cerchia.core.demo.discussions import THREADS
 from cerchia.core.demo.people import PEOPLE, TAG_NAMES
-from cerchia.core.demo.spec import CommunityPlan, Invite, Person, Request
+from cerchia.core.demo.spec import CommunityPlan, Invite, Person, Reply, Request, Thread
 from cerchia.core.errors import ActionRefused
+from cerchia.discussions import actions as discussions
+from cerchia.discussions.models import Post, Topic
 from cerchia.insights.log import record_event
 from cerchia.insights.models import Event
 
@@ -104,6 +107,8 @@ class LoadReport:
     pending_requests: int = 0
     open_invitations: int = 0
     waitlisted: int = 0
+    topics: int = 0
+    posts: int = 0
     events_recorded: int = 0
     admin_created: bool = False
     seconds: float = 0.0
@@ -130,11 +135,17 @@ class DemoLoader:
         *,
         people: Iterable[Person] = PEOPLE,
         communities: Iterable[CommunityPlan] = COMMUNITIES,
+        threads: Iterable[Thread] = THREADS,
         with_images: bool = True,
         now: datetime | None = None,
     ) -> None:
         self.people = {person.handle: person for person in people}
         self.plans = list(communities)
+        self.threads: dict[str, list[Thread]] = {}
+        for thread in threads:
+            self.threads.setdefault(thread.community, []).append(thread)
+        #: Topics written in this run, by (community slug, index of the thread).
+        self.topics: dict[tuple[str, int], int] = {}
         self.with_images = with_images
         self.now = now or timezone.now()
         self.users: dict[str, User] = {}
@@ -198,6 +209,8 @@ class DemoLoader:
                 named += [invite.by, *invite.accepted_by]
                 if invite.to and "@" not in invite.to:
                     named.append(invite.to)
+            for thread in self.threads.get(plan.slug, []):
+                named += _thread_people(thread)
             unknown = sorted(set(named) - set(self.people))
             if unknown:
                 raise ValueError(f"demo plan {plan.slug}: unknown people {unknown}")
@@ -321,8 +334,72 @@ class DemoLoader:
             self._add(at, f"{handle} finds {slug} full", self._join_step(slug, handle), slug)
             seen.append((handle, at))
 
+        for index, thread in enumerate(self.threads.get(slug, [])):
+            self._plan_thread(plan, index, thread, joined, host_since)
+
         seen.extend(joined.items())
         return seen
+
+    def _plan_thread(
+        self,
+        plan: CommunityPlan,
+        index: int,
+        thread: Thread,
+        joined: dict[str, datetime],
+        host_since: dict[str, datetime],
+    ) -> None:
+        """Schedule a topic, its replies, reactions, bookmarks, answer and pin, after the
+        people taking part have joined (a reply never comes before the post it follows)."""
+        slug = plan.slug
+        rng = self._rng("thread", slug, index)
+        for handle in _thread_people(thread):
+            if handle not in joined:
+                raise ValueError(f"demo plan {slug}: {handle} writes in “{thread.title}” "
+                                 "without being a member")  # fmt: skip
+        hosts = [thread.pinned_by] if thread.pinned_by else []
+        hosts += [thread.by] if thread.kind == "announcement" else []
+        for handle in hosts:
+            if handle not in host_since:
+                raise ValueError(f"demo plan {slug}: {handle} is no host of {slug}")
+        ready = max([joined[thread.by], *(host_since[handle] for handle in hosts)])
+        at = self._after(ready, self._moment(thread.days_ago, rng), rng)
+        label = f"“{thread.title}” in {slug}"
+        self._add(at, f"{thread.by} starts {label}", self._topic_step(slug, index, thread), slug)
+        posted = {1: at}
+        if thread.pinned_by:
+            pinned = self._after(at, at + timedelta(minutes=rng.randint(10, 120)), rng)
+            self._add(pinned, f"{thread.pinned_by} pins {label}",
+                      self._pin_step(slug, index, thread.pinned_by), slug)  # fmt: skip
+        previous = at
+        for number, reply in enumerate(thread.replies, 2):
+            moment = previous + timedelta(hours=reply.after_hours * rng.uniform(0.8, 1.2))
+            previous = self._after(max(previous, joined[reply.by]), moment, rng)
+            posted[number] = previous
+            self._add(previous, f"{reply.by} replies to {label}",
+                      self._reply_step(slug, index, reply), slug)  # fmt: skip
+        posts: list[tuple[int, tuple[tuple[str, str], ...], tuple[str, ...]]] = [
+            (1, thread.reactions, thread.bookmarked_by),
+            *((n, r.reactions, r.bookmarked_by) for n, r in enumerate(thread.replies, 2)),
+        ]
+        for number, reactions, bookmarks in posts:
+            for handle, kind in reactions:
+                when = posted[number] + timedelta(minutes=rng.randint(5, 600))
+                when = self._after(max(posted[number], joined[handle]), when, rng)
+                self._add(when, f"{handle} reacts to #{number} of {label}",
+                          self._react_step(slug, index, number, handle, kind), slug)  # fmt: skip
+            for handle in bookmarks:
+                when = posted[number] + timedelta(minutes=rng.randint(5, 900))
+                when = self._after(max(posted[number], joined[handle]), when, rng)
+                self._add(when, f"{handle} bookmarks #{number} of {label}",
+                          self._bookmark_step(slug, index, number, handle), slug)  # fmt: skip
+        if thread.accepted is not None:
+            if thread.accepted not in posted or thread.accepted == 1:
+                raise ValueError(f"demo plan {slug}: “{thread.title}” accepts a missing reply")
+            accepter = thread.accepted_by or thread.by
+            when = posted[thread.accepted] + timedelta(hours=rng.uniform(1, 20))
+            when = self._after(max(posted.values()), when, rng)
+            self._add(when, f"{accepter} accepts an answer in {label}",
+                      self._answer_step(slug, index, thread.accepted, accepter), slug)  # fmt: skip
 
     # --- Steps --------------------------------------------------------------------------
 
@@ -473,6 +550,68 @@ class DemoLoader:
 
         return run
 
+    def _topic(self, slug: str, index: int) -> Topic:
+        return Topic.objects.select_related("community").get(pk=self.topics[(slug, index)])
+
+    def _post(self, slug: str, index: int, number: int) -> Post:
+        return Post.objects.select_related("topic", "topic__community").get(
+            topic_id=self.topics[(slug, index)], number=number
+        )
+
+    def _topic_step(self, slug: str, index: int, thread: Thread) -> Callable[[], None]:
+        def run() -> None:
+            topic = discussions.create_topic(
+                self._user(thread.by),
+                self._community(slug),
+                title=thread.title,
+                body=thread.body,
+                kind=thread.kind,
+                tags=list(thread.tags),
+            )
+            self.topics[(slug, index)] = topic.pk
+
+        return run
+
+    def _reply_step(self, slug: str, index: int, reply: Reply) -> Callable[[], None]:
+        def run() -> None:
+            discussions.create_reply(
+                self._user(reply.by),
+                self._topic(slug, index),
+                body=reply.body,
+                reply_to=self._post(slug, index, reply.reply_to) if reply.reply_to else None,
+                quoted=self._post(slug, index, reply.quotes) if reply.quotes else None,
+            )
+
+        return run
+
+    def _react_step(
+        self, slug: str, index: int, number: int, handle: str, kind: str
+    ) -> Callable[[], None]:
+        def run() -> None:
+            discussions.add_reaction(self._user(handle), self._post(slug, index, number), kind)
+
+        return run
+
+    def _bookmark_step(self, slug: str, index: int, number: int, handle: str) -> Callable[[], None]:
+        def run() -> None:
+            discussions.add_bookmark(self._user(handle), self._post(slug, index, number))
+
+        return run
+
+    def _answer_step(self, slug: str, index: int, number: int, handle: str) -> Callable[[], None]:
+        def run() -> None:
+            discussions.accept_answer(
+                self._user(handle), self._topic(slug, index), self._post(slug, index, number)
+            )
+
+        return run
+
+    def _pin_step(self, slug: str, index: int, handle: str) -> Callable[[], None]:
+        def run() -> None:
+            discussions.pin_topic(self._user(handle), self._topic(slug, index))
+
+        return run
+
     # --- Playing it ---------------------------------------------------------------------
 
     def _ensure_admin(self, at: datetime) -> None:
@@ -537,6 +676,16 @@ class DemoLoader:
             for invitation in Invitation.objects.filter(community__in=communities)
         )
         report.waitlisted = WaitlistEntry.objects.filter(community__in=communities).count()
+        report.topics = Topic.objects.filter(community__in=communities).count()
+        report.posts = Post.objects.filter(community__in=communities).count()
+
+
+def _thread_people(thread: Thread) -> list[str]:
+    """Everyone who writes, reacts, bookmarks, accepts or pins in ``thread``."""
+    people = [thread.by, *(handle for handle, _kind in thread.reactions), *thread.bookmarked_by]
+    for reply in thread.replies:
+        people += [reply.by, *(handle for handle, _kind in reply.reactions), *reply.bookmarked_by]
+    return people + [handle for handle in (thread.accepted_by, thread.pinned_by) if handle]
 
 
 def _message(error: Exception) -> str:

@@ -84,3 +84,43 @@ class CommunityPlan:
     #: People who try to join once the community is full.
     waitlist: tuple[str, ...] = ()
     cover_seed: str = field(default="")
+
+
+#: A reaction as (handle of who reacts, reaction kind), e.g. ``("elena_conti", "thanks")``.
+type ReactionBy = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply, written ``after_hours`` after the post before it (or when its writer joined)."""
+
+    by: str
+    body: str
+    after_hours: float = 3.0
+    #: Post number this answers ("in reply to"), and the number it quotes.
+    reply_to: int | None = None
+    quotes: int | None = None
+    reactions: tuple[ReactionBy, ...] = ()
+    #: Handles of people who bookmark this reply.
+    bookmarked_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A topic in a community: its opening post, replies, and what people did with them."""
+
+    community: str
+    by: str
+    title: str
+    body: str
+    days_ago: float
+    kind: str = "discussion"  # "discussion", "question", "announcement"
+    tags: tuple[str, ...] = ()
+    reactions: tuple[ReactionBy, ...] = ()
+    bookmarked_by: tuple[str, ...] = ()
+    replies: tuple[Reply, ...] = ()
+    #: Number of the reply accepted as the answer (questions), and who accepts it.
+    accepted: int | None = None
+    accepted_by: str = ""
+    #: A host who pins the topic to the top of the community page.
+    pinned_by: str = ""

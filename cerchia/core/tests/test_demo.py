@@ -31,6 +31,7 @@ from cerchia.communities.models import (
 from cerchia.core import testing
 from cerchia.core.demo.clock import demo_time
 from cerchia.core.demo.communities import COMMUNITIES
+from cerchia.core.demo.discussions import THREADS
 from cerchia.core.demo.loader import (
     ADMIN_EMAIL,
     DEMO_PASSWORD,
@@ -40,6 +41,7 @@ from cerchia.core.demo.loader import (
     demo_slugs,
 )
 from cerchia.core.demo.people import PEOPLE
+from cerchia.discussions.models import Bookmark, Mention, Post, Reaction, Topic, TopicKind
 from cerchia.insights.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +74,10 @@ def counts() -> dict[str, int]:
         "join_requests": JoinRequest.objects.count(),
         "invitations": Invitation.objects.count(),
         "waitlist": WaitlistEntry.objects.count(),
+        "topics": Topic.objects.count(),
+        "posts": Post.objects.count(),
+        "reactions": Reaction.objects.count(),
+        "bookmarks": Bookmark.objects.count(),
         "events": Event.objects.count(),
     }
 
@@ -160,10 +166,67 @@ class TestDemoWorld(TestCase):
         assert max(per_user.values()) >= 3
         assert sum(1 for n in per_user.values() if n >= 2) >= 10
 
+    def test_every_community_has_discussions_with_consistent_counters(self):
+        assert Topic.objects.count() == len(THREADS)
+        for community in demo_communities():
+            topics = Topic.objects.filter(community=community)
+            assert topics.count() >= 2, community.slug
+            assert topics.filter(posts__number__gt=1).exists(), community.slug
+        for topic in Topic.objects.all():
+            numbers = list(topic.posts.order_by("number").values_list("number", flat=True))
+            assert numbers == list(range(1, len(numbers) + 1))
+            assert topic.last_post_number == len(numbers)
+            assert topic.reply_count == len(numbers) - 1
+            newest = topic.posts.latest("number")
+            assert topic.last_posted_at == newest.created_at
+            assert topic.last_poster_id == newest.author_id
+            assert topic.participant_ids[0] == newest.author_id
+            assert Membership.objects.filter(
+                community=topic.community, user_id__in=topic.participant_ids
+            ).count() == len(topic.participant_ids)
+            created = list(topic.posts.order_by("number").values_list("created_at", flat=True))
+            assert created == sorted(created)
+            assert topic.created_at == created[0]
+
+        questions = Topic.objects.filter(kind=TopicKind.QUESTION)
+        assert questions.count() >= 5
+        assert questions.filter(accepted_answer__isnull=False).count() == questions.count()
+        for question in questions:
+            assert question.accepted_answer is not None
+            assert question.accepted_answer.topic_id == question.pk
+            assert question.accepted_answer.number > 1
+        pinned = Topic.objects.filter(is_pinned=True)
+        assert pinned.count() >= 5
+        assert Topic.objects.filter(kind=TopicKind.ANNOUNCEMENT).count() >= 5
+        assert {c.language for c in Community.objects.filter(topics__isnull=False)} == {"it", "en"}
+
+        for post in Post.objects.exclude(reaction_counts={}):
+            kinds = Counter(post.reactions.values_list("kind", flat=True))
+            assert post.reaction_counts == dict(kinds)
+        assert Reaction.objects.count() >= 50
+        assert not Post.objects.filter(reactions__isnull=False, reaction_counts={}).exists()
+        for reaction in Reaction.objects.select_related("post"):
+            assert Membership.objects.filter(
+                community_id=reaction.post.community_id, user=reaction.user
+            ).exists()
+            assert reaction.post.created_at <= reaction.created_at
+        mentions = Mention.objects.select_related("post", "user")
+        assert mentions.count() >= 10
+        for mention in mentions:
+            assert f"@{mention.user.handle}" in mention.post.body
+            assert mention.user.handle in mention.post.body_html
+        assert Bookmark.objects.count() >= 10
+        assert Post.objects.filter(reply_to__isnull=False).exists()
+        assert Post.objects.filter(quoted__isnull=False).exists()
+        # The suggested member has threads of her own, an accepted answer and bookmarks.
+        member = User.objects.get(email=SUGGESTED_LOGINS[2].email)
+        assert Topic.objects.filter(author=member, accepted_answer__isnull=False).exists()
+        assert Bookmark.objects.filter(user=member).exists()
+
     def test_demo_content_passes_full_clean(self):
         for model in (
             User, EmailAddress, Interest, ConsentRecord, Community, Membership,
-            JoinRequest, Invitation, WaitlistEntry,
+            JoinRequest, Invitation, WaitlistEntry, Topic, Post, Reaction, Bookmark, Mention,
         ):  # fmt: skip
             rows = list(model.objects.all())
             assert rows, model
@@ -183,6 +246,11 @@ class TestDemoWorld(TestCase):
         assert kinds["join_request.approved"] == 5
         assert kinds["invitation.created"] == Invitation.objects.count()
         assert kinds["community.waitlisted"] == 1
+        assert kinds["topic.created"] == Topic.objects.count()
+        assert kinds["post.created"] == Post.objects.filter(number__gt=1).count()
+        assert kinds["reaction.added"] == Reaction.objects.count()
+        assert kinds["bookmark.added"] == Bookmark.objects.count()
+        assert kinds["answer.accepted"] == Topic.objects.exclude(accepted_answer=None).count()
 
         times = list(Event.objects.values_list("created_at", flat=True))
         assert max(times) < now
@@ -191,6 +259,10 @@ class TestDemoWorld(TestCase):
         for membership in Membership.objects.select_related("community", "user"):
             assert membership.community.created_at <= membership.joined_at < now
             assert membership.user.date_joined <= membership.joined_at
+        for post in Post.objects.select_related("topic"):
+            membership = Membership.objects.get(community=post.community, user=post.author)
+            assert membership.joined_at <= post.created_at < now
+            assert post.community_id == post.topic.community_id
         for event in Event.objects.select_related("actor").exclude(actor=None):
             assert event.actor is not None
             assert event.actor.date_joined <= event.created_at
@@ -280,6 +352,12 @@ def test_plan_errors_are_caught_before_anything_is_written():
     unknown = replace(COMMUNITIES[0], moderators=("nobody_here",))
     with pytest.raises(ValueError, match="unknown people"):
         DemoLoader(communities=[unknown], with_images=False).load()
+    stranger_writes = replace(THREADS[0], by="federica_longo")
+    with pytest.raises(ValueError, match="without being a member"):
+        DemoLoader(threads=[stranger_writes], with_images=False).load()
+    member_pins = replace(THREADS[0], pinned_by="elena_conti")
+    with pytest.raises(ValueError, match="no host"):
+        DemoLoader(threads=[member_pins], with_images=False).load()
     never_joins = replace(COMMUNITIES[4], moderators=("elena_conti",))
     with pytest.raises(ValueError, match="never joins"):
         DemoLoader(communities=[never_joins], with_images=False).load()
