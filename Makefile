@@ -86,9 +86,12 @@ messages: venv
 	cd cerchia && DJANGO_SETTINGS_MODULE=cerchia.config.settings CERCHIA_TESTING=1 \
 	  ../$(BIN)/django-admin compilemessages -l it
 
+# The load benchmark on its own database (bench/README.md): BENCH_POSTS=1000000, or
+# BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cerchia_bench for PostgreSQL.
+BENCH_POSTS ?= 10000
 bench: venv
-	@if [ -f bench/run.py ]; then CERCHIA_DEV=1 $(PY) bench/run.py; \
-	else echo "No bench/run.py yet: see bench/README.md."; fi
+	$(PY) bench/seed.py --posts $(BENCH_POSTS) --if-missing
+	$(PY) bench/load.py --posts $(BENCH_POSTS)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

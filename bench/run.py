@@ -12,18 +12,15 @@ memory, with the WSGI/ASGI ratio measured in this run. It never asserts.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import platform
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
+
+from common import Result, free_port, load, rss_mib, wait_for
 
 PAGES = {
     "directory": "/c/",
@@ -32,68 +29,6 @@ PAGES = {
 }
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server on port {port} did not start")
-
-
-def load(port: int, path: str, seconds: float, clients: int) -> list[float]:
-    """Latencies (s) of every request ``clients`` keep-alive connections send in ``seconds``."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine: list[float] = []
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            connection.request("GET", path, headers={"Host": "127.0.0.1"})
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                raise SystemExit(f"{path} answered {response.status}")
-            mine.append(time.perf_counter() - started)
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies
-
-
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children, in MiB."""
-    total = 0
-    pids = [str(pid)]
-    children = subprocess.run(
-        ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    for one in pids + children:
-        status = Path(f"/proc/{one}/status")
-        if status.exists():
-            for line in status.read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-    return total / 1024
 
 
 def queries_per_page(env: dict[str, str]) -> dict[str, int]:
@@ -158,7 +93,7 @@ def main() -> None:
             f"demo data, {args.clients} clients × {args.seconds:.0f} s per page, 1 process"
         )
         queries = queries_per_page(env)
-        results: dict[str, dict[str, float]] = {}
+        results: dict[str, Result] = {}
         for interface in ("wsgi", "asgi"):
             port = free_port()
             server = serve(interface, port, env)
@@ -166,13 +101,7 @@ def main() -> None:
                 wait_for(port)
                 for name, path in PAGES.items():
                     load(port, path, 0.5, 2)  # warm up
-                    latencies = load(port, path, args.seconds, args.clients)
-                    latencies.sort()
-                    results[f"{interface} {name}"] = {
-                        "rps": len(latencies) / args.seconds,
-                        "p50": statistics.median(latencies) * 1000,
-                        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-                    }
+                    results[f"{interface} {name}"] = load(port, path, args.seconds, args.clients)
                 memory = rss_mib(server.pid)
                 print(f"{interface}: server memory after the run {memory:.0f} MiB")
             finally:
@@ -182,10 +111,10 @@ def main() -> None:
               f"{'ASGI req/s':>12}{'p50 ms':>8}{'p99 ms':>8}{'WSGI/ASGI':>11}")  # fmt: skip
         for name in PAGES:
             w, a = results[f"wsgi {name}"], results[f"asgi {name}"]
-            ratio = w["rps"] / a["rps"]
+            ratio = w.rps / a.rps
             print(
-                f"{name:<16}{queries[name]:>8}{w['rps']:>12.0f}{w['p50']:>8.1f}{w['p99']:>8.1f}"
-                f"{a['rps']:>12.0f}{a['p50']:>8.1f}{a['p99']:>8.1f}{ratio:>10.1f}×"
+                f"{name:<16}{queries[name]:>8}{w.rps:>12.0f}{w.p50_ms:>8.1f}{w.p99_ms:>8.1f}"
+                f"{a.rps:>12.0f}{a.p50_ms:>8.1f}{a.p99_ms:>8.1f}{ratio:>10.1f}×"
             )
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)

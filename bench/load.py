@@ -1,0 +1,270 @@
+"""Requests/s, p50 and p99 of the main pages, served as in production, on a seeded database.
+
+Serves the app exactly as ``cerchia serve`` does (granian, WSGI, the same worker and
+thread settings, DEBUG off) on 127.0.0.1 against a database ``bench/seed.py`` filled,
+then sends GET requests from ``--clients`` concurrent keep-alive connections for
+``--seconds`` per page:
+
+- community: the busiest community's page;
+- topic first / topic deep: the biggest topic (10,000 replies), first page and a page
+  near the end;
+- feed: the signed-in home feed;
+- search: a common word;
+- landing: the anonymous landing page.
+
+Pages other than the landing page are requested signed in as ``bench@example.org``
+(a member of the busiest communities) with a session cookie the script creates.
+Queries per request are counted separately, in this process, through the Django test
+client against the same database. It prints a table and never asserts.
+
+    .venv/bin/python bench/load.py --database-url postgres://postgres@127.0.0.1:5432/cerchia_bench_1m
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from typing import Any
+
+from common import (
+    ROOT,
+    Result,
+    bench_environment,
+    check_database_url,
+    default_database_url,
+    free_port,
+    load,
+    machine,
+    rss_mib,
+    wait_for,
+)
+
+SEARCH_WORD = "community"
+#: (name, signed in?) in the order they are measured.
+PAGES = [
+    ("community", True),
+    ("topic first", True),
+    ("topic deep", True),
+    ("feed", True),
+    ("search", True),
+    ("landing", False),
+]
+
+
+def _reverse(name: str, fallback: str, **kwargs: Any) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return fallback
+
+
+def targets() -> dict[str, str | None]:
+    """Each page's path on this dataset (None when the app has no such page)."""
+    from django.db.models import Count
+    from django.urls import NoReverseMatch, reverse
+
+    from cerchia.communities.models import Community
+    from cerchia.discussions.models import Topic
+
+    busiest = (
+        Community.objects.filter(visibility="public")
+        .annotate(topic_count=Count("topics"))
+        .order_by("-topic_count")
+        .first()
+    )
+    big = Topic.objects.select_related("community").order_by("-last_post_number").first()
+    if busiest is None or big is None:
+        raise SystemExit("the database holds no topics: run bench/seed.py first")
+    topic = _reverse(
+        "discussions:topic", f"/c/{big.community.slug}/t/{big.pk}/",
+        slug=big.community.slug, topic_id=big.pk,
+    )  # fmt: skip
+    per_page = 20
+    deep_page = max(1, (big.last_post_number - 30) // per_page + 1)
+    try:
+        search: str | None = reverse("search:search") + f"?q={SEARCH_WORD}"
+    except NoReverseMatch:
+        search = None
+    try:
+        feed: str | None = reverse("discussions:feed")
+    except NoReverseMatch:
+        feed = None
+    return {
+        "community": community_path(busiest),
+        "topic first": topic,
+        "topic deep": f"{topic}?page={deep_page}",
+        "feed": feed,
+        "search": search,
+        "landing": "/",
+    }
+
+
+def community_path(community: Any) -> str:
+    """The community front page if it lists the topics, else the community's topic list."""
+    from django.test import Client
+    from django.utils.html import escape
+
+    from cerchia.discussions.models import Topic
+
+    front = f"/c/{community.slug}/"
+    latest = Topic.objects.filter(community=community).order_by("-last_posted_at").first()
+    response = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False).get(front)
+    if latest is None or escape(latest.title).encode() in response.content:
+        return front
+    return _reverse("discussions:topic_list", f"/c/{community.slug}/topics/", slug=community.slug)
+
+
+def session_cookie() -> tuple[str, str]:
+    """(cookie name, session key) of a fresh session signed in as the benchmark reader."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from cerchia.accounts.models import User
+
+    reader = User.objects.get(email="bench@example.org")
+    session = SessionStore()
+    session[SESSION_KEY] = str(reader.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+    session.create()
+    assert session.session_key is not None
+    return settings.SESSION_COOKIE_NAME, session.session_key
+
+
+def count_queries(pages: dict[str, str | None], cookie: tuple[str, str]) -> dict[str, int]:
+    """Queries one request of each page runs (after one warm-up request).
+
+    A page that fails here is left out of the load (its path set to None) and said why."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for name, signed_in in PAGES:
+        path = pages.get(name)
+        if path is None:
+            continue
+        client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+        if signed_in:
+            client.cookies[cookie[0]] = cookie[1]
+        first = client.get(path)
+        if first.status_code != 200:
+            print(f"skipping {name}: {path} answered {first.status_code}", file=sys.stderr)
+            pages[name] = None
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        counts[name] = len(captured)
+    return counts
+
+
+def serve(port: int, env: dict[str, str], workers: int, threads: int) -> subprocess.Popen[bytes]:
+    """The HTTP process of ``cerchia serve``, built by the serve command itself."""
+    from cerchia.core.management.commands.serve import build_children
+
+    http = build_children(
+        host="127.0.0.1", port=port, ws_port=port + 1, workers=workers, threads=threads,
+        task_worker=False, access_log=False,
+    )[0]  # fmt: skip
+    argv = [*http.argv, "--log-level", "warning"]
+    return subprocess.Popen(argv, env=env, cwd=ROOT)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="the seeded database (default: var/bench/bench-<posts>.sqlite3)",
+    )
+    parser.add_argument(
+        "--posts", type=int, default=10_000, help="names the default SQLite file (10000)"
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="per page (10)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent connections (8)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="HTTP processes (CPU count)"
+    )
+    parser.add_argument("--threads", type=int, default=0, help="threads per process (as serve)")
+    parser.add_argument("--only", nargs="*", default=[], help="measure only these pages")
+    args = parser.parse_args()
+    url = check_database_url(args.database_url or default_database_url(args.posts))
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"CERCHIA_TESTING", "DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    } | bench_environment(url)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cerchia.core.management.commands.serve import DEFAULT_THREADS
+
+    threads = args.threads or DEFAULT_THREADS
+    call_command("collectstatic", interactive=False, verbosity=0)
+    pages = targets()
+    cookie = session_cookie()
+    queries = count_queries(pages, cookie)
+    from cerchia.discussions.models import Post
+
+    posts = Post.objects.count()
+    vendor = connection.vendor
+    connection.close()
+
+    print(
+        f"machine: {machine()}; Python {platform.python_version()}; {vendor}, {posts:,} posts; "
+        f"granian WSGI {args.workers} process(es) × {threads} threads; "
+        f"{args.clients} clients × {args.seconds:.0f} s per page"
+    )
+    port = free_port()
+    server = serve(port, env, args.workers, threads)
+    results: dict[str, Result] = {}
+    try:
+        wait_for(port)
+        for name, signed_in in PAGES:
+            path = pages.get(name)
+            if path is None or (args.only and name not in args.only):
+                continue
+            headers = {"Cookie": f"{cookie[0]}={cookie[1]}"} if signed_in else {}
+            load(port, path, 1.0, 2, headers)  # warm up
+            results[name] = load(port, path, args.seconds, args.clients, headers)
+            time.sleep(0.5)
+        memory = rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print_table(pages, queries, results)
+    print(f"server memory after the run: {memory:.0f} MiB")
+
+
+def print_table(
+    pages: dict[str, str | None], queries: dict[str, int], results: dict[str, Result]
+) -> None:
+    print(f"{'page':<13}{'queries':>8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  path")
+    for name, _signed_in in PAGES:
+        path = pages.get(name)
+        if path is None:
+            print(f"{name:<13}{'—':>8}{'—':>8}{'—':>8}{'—':>8}  (no such page, or it failed)")
+            continue
+        if name not in results:
+            continue
+        result = results[name]
+        print(
+            f"{name:<13}{queries.get(name, 0):>8}{result.rps:>8.0f}{result.p50_ms:>8.1f}"
+            f"{result.p99_ms:>8.1f}  {path}"
+        )
+
+
+if __name__ == "__main__":
+    main()
