@@ -19,8 +19,9 @@ from cerchia.api.routers import search as search_routes
 from cerchia.api.throttling import THROTTLES
 
 DESCRIPTION = """\
-The Cerchia API: profiles, communities, memberships, join requests and invitations,
-with the same rules as the web pages.
+The Cerchia API: profiles, communities, memberships, join requests and invitations, and
+discussions (topics, posts, accepted answers, reactions, bookmarks, reading state and
+notification levels), with the same rules as the web pages.
 
 **Authentication.** Send a personal access token, created in your account settings, as
 `Authorization: Bearer cer_…`. Read tokens may only use `GET`; read and write tokens may
@@ -33,7 +34,14 @@ or revoked answers `401`, even where anonymous reads are allowed.
 by field. Something you may not see answers `404`, not `403`.
 
 **Lists** answer `{"items": [...], "next_cursor": "..."}`; pass `next_cursor` back as
-`cursor` for the next page until it is `null`.
+`cursor` for the next page until it is `null`. A topic's posts go by post number
+instead: `page` (20 posts a page), or `after` with the previous answer's `next_after`.
+
+**Posting twice is safe.** Send an `Idempotency-Key` header (any unique string of up to
+80 characters, such as a UUID) when you start a topic or reply: a repeat with the same
+key answers what the first request created, with the same status, and never posts again.
+`PUT` sets a state (a reaction, a bookmark, a read position, a notification level) and
+`DELETE` at the same address clears it: doing either twice is harmless.
 
 **Rate limits** answer `429` with `Retry-After` (seconds).
 """
