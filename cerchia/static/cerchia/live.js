@@ -7,7 +7,8 @@
  * Markup it reads:
  *   body[data-ws-url]                      where the websocket is (a path means this origin)
  *   #posts[data-live-topic][data-after][data-posts-url]
- *                                          a topic's post list: subscribe, append new posts
+ *                                          a topic's post list: subscribe, append the new
+ *                                          li[id="post-<number>"][data-number] it returns
  *   [data-unread-community="<id>"]         subscribe to the community; on activity, refresh
  *                                          from data-unread-url if given, else unhide
  *   [data-unread-topic="<id>"]             unhidden when that topic has new activity
@@ -135,11 +136,11 @@
         var added = [];
         var highest = after;
         Array.prototype.slice.call(fragment.children).forEach(function (item) {
-          if (item.id && document.getElementById(item.id)) {
-            return;
-          }
+          /* The writer's own page has its reply already (htmx swapped it in). */
           highest = Math.max(highest, postNumber(item));
-          added.push(item);
+          if (!(item.id && document.getElementById(item.id))) {
+            added.push(item);
+          }
         });
         added.forEach(function (item) {
           posts.appendChild(item);
@@ -147,12 +148,14 @@
             window.htmx.process(item);
           }
         });
-        if (added.length) {
-          if (highest <= after) {
-            /* No data-number: never skip ahead of what arrived (ids dedupe re-fetches). */
-            highest = Math.max(after + added.length, knownNumber || 0);
-          }
+        if (highest <= after && added.length) {
+          /* No data-number: never skip ahead of what arrived (ids dedupe re-fetches). */
+          highest = Math.max(after + added.length, knownNumber || 0);
+        }
+        if (highest > after) {
           posts.setAttribute("data-after", String(highest));
+        }
+        if (added.length) {
           var region = document.getElementById("live-status");
           announce(region && region.getAttribute("data-new-reply-message"));
         }
