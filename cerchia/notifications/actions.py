@@ -103,7 +103,7 @@ def _queue_emails(notifications: list[Notification]) -> None:
     queue_deliveries(deliveries)
 
 
-# --- New posts -------------------------------------------------------------------------
+# --- New posts ------------------------------------------------------------------------
 
 
 def notify_new_post(post_id: int) -> list[Notification]:
@@ -203,7 +203,7 @@ def notify_new_post(post_id: int) -> list[Notification]:
     return changed
 
 
-# --- Reactions ---------------------------------------------------------------------------
+# --- Reactions ------------------------------------------------------------------------
 
 
 def notify_reaction(reaction_id: int) -> Notification | None:
@@ -284,7 +284,7 @@ def _level(user: User, post: Post) -> str:
     return _effective_levels(rows).get(user.pk, NotificationLevel.TRACKING)
 
 
-# --- Accepted answers and join decisions -------------------------------------------------------
+# --- Accepted answers and join decisions ----------------------------------------------
 
 
 def notify_accepted_answer(post_id: int) -> Notification | None:
@@ -355,7 +355,7 @@ def notify_join_request_outcome(join_request: JoinRequest) -> Notification | Non
     return notification
 
 
-# --- Reading -----------------------------------------------------------------------------------
+# --- Reading --------------------------------------------------------------------------
 
 
 def mark_read(actor: Any, notification: Notification) -> None:
@@ -383,7 +383,7 @@ def mark_all_read(actor: Any) -> int:
     return changed
 
 
-# --- Preferences -------------------------------------------------------------------------------
+# --- Preferences ----------------------------------------------------------------------
 
 
 def update_preferences(
@@ -455,7 +455,7 @@ def unsubscribe(user: User, what: str) -> None:
         preference.save()
 
 
-# --- Digests -----------------------------------------------------------------------------------
+# --- Digests --------------------------------------------------------------------------
 
 PERIODS = {DigestFrequency.DAILY: timedelta(days=1), DigestFrequency.WEEKLY: timedelta(days=7)}
 DIGEST_BATCH = 500

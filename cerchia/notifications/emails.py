@@ -50,7 +50,7 @@ EXCERPT_CHARS = 600
 DIGEST = "digest"
 
 
-# --- Unsubscribe tokens ------------------------------------------------------------------
+# --- Unsubscribe tokens ---------------------------------------------------------------
 
 
 def unsubscribe_token(user_id: int, what: str) -> str:
@@ -76,7 +76,7 @@ def unsubscribe_url(user_id: int, what: str) -> str:
     return settings.SITE_URL + reverse("notifications:unsubscribe", kwargs={"token": token})
 
 
-# --- Quiet hours and backoff ---------------------------------------------------------------
+# --- Quiet hours and backoff ----------------------------------------------------------
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
@@ -109,7 +109,7 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
 
 
-# --- Queueing ------------------------------------------------------------------------------
+# --- Queueing -------------------------------------------------------------------------
 
 
 def queue_deliveries(deliveries: list[EmailDelivery]) -> None:
@@ -140,7 +140,7 @@ def enqueue_sending(keys: list[str]) -> None:
             send_deliveries.using(run_after=at).enqueue(ids)
 
 
-# --- Sending -------------------------------------------------------------------------------
+# --- Sending --------------------------------------------------------------------------
 
 
 def send_delivery(delivery_id: int) -> str:
@@ -206,7 +206,7 @@ def retry_failed_deliveries(limit: int = 500) -> int:
     return len(ids)
 
 
-# --- Messages ------------------------------------------------------------------------------
+# --- Messages -------------------------------------------------------------------------
 
 
 def _language(user: User) -> str:
@@ -249,6 +249,7 @@ def _message(
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
+            "Content-Language": translation.get_language(),
         },
     )
     message.attach_alternative(html, "text/html")

@@ -83,7 +83,7 @@ def get_notification(actor: Any, notification_id: int) -> Notification:
     return notification
 
 
-# --- Preferences -------------------------------------------------------------------------
+# --- Preferences ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def get_preferences(actor: Any) -> Preferences:
     )
 
 
-# --- Digest ------------------------------------------------------------------------------
+# --- Digest ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def emailable_kinds() -> list[NotificationKind]:
     return [kind for kind in REGISTRY.values() if kind.emailable]
 
 
-# --- Targets -----------------------------------------------------------------------------
+# --- Targets --------------------------------------------------------------------------
 
 
 def post_path(slug: str, topic_id: int, number: int) -> str:
@@ -77,7 +77,7 @@ def _community_target(notification: Notification) -> str | None:
     return reverse("communities:detail", kwargs={"slug": notification.community.slug})
 
 
-# --- Sentences ---------------------------------------------------------------------------
+# --- Sentences ------------------------------------------------------------------------
 
 
 def actor_name(notification: Notification) -> str:
