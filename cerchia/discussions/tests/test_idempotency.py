@@ -34,11 +34,51 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SUBMISSIONS = 50
 
 
+def _in_memory_sqlite() -> bool:
+    name = str(connection.settings_dict["NAME"])
+    return connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name)
+
+
 class Threads:
-    """Runs code in threads, each with its own connection to one shared database."""
+    """Runs code in threads, each with its own connection to one shared database.
+
+    On an in-memory SQLite test database, the first race copies the database (with all
+    the test wrote so far) to a file, and every thread from then on connects to the copy.
+    """
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.tmp_path = tmp_path
+        self.monkeypatch = monkeypatch
+        self.shared = not _in_memory_sqlite()
+
+    def _share(self) -> None:
+        if self.shared:
+            return
+        path = self.tmp_path / "race.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        try:
+            connection.connection.backup(target)
+            target.execute("PRAGMA journal_mode=WAL")
+        finally:
+            target.close()
+        original = connections.create_connection
+
+        def create_connection(alias: str) -> BaseDatabaseWrapper:
+            if alias != "default":
+                return original(alias)
+            settings = {**connections.settings[alias], "NAME": str(path)}
+            wrapper: type[BaseDatabaseWrapper] = import_string(
+                f"{settings['ENGINE']}.base.DatabaseWrapper"
+            )
+            return wrapper(settings, alias)
+
+        self.monkeypatch.setattr(connections, "create_connection", create_connection)
+        self.shared = True
 
     def race[T](self, count: int, submit: Callable[[], T]) -> tuple[list[T], list[BaseException]]:
         """Run ``submit`` in ``count`` threads released together; their results and errors."""
+        self._share()
         barrier = threading.Barrier(count)
         results: list[T] = []
         errors: list[BaseException] = []
@@ -72,38 +112,10 @@ class Threads:
         return results[0]
 
 
-def _file_copy(tmp_path: Path) -> str:
-    """Copy the in-memory SQLite test database (with what the test wrote) to a file."""
-    path = tmp_path / "race.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    try:
-        connection.connection.backup(target)
-        target.execute("PRAGMA journal_mode=WAL")
-    finally:
-        target.close()
-    return str(path)
-
-
 @pytest.fixture
 def threads(place: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Threads:
-    """Threads sharing the test database (on SQLite in memory: sharing a file copy of it)."""
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name):
-        path = _file_copy(tmp_path)
-        original = connections.create_connection
-
-        def create_connection(alias: str) -> BaseDatabaseWrapper:
-            if alias != "default":
-                return original(alias)
-            settings = {**connections.settings[alias], "NAME": path}
-            wrapper: type[BaseDatabaseWrapper] = import_string(
-                f"{settings['ENGINE']}.base.DatabaseWrapper"
-            )
-            return wrapper(settings, alias)
-
-        monkeypatch.setattr(connections, "create_connection", create_connection)
-    return Threads()
+    """Threads sharing the test database (an in-memory SQLite one through a file copy)."""
+    return Threads(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -204,3 +216,43 @@ def test_sequential_resubmission_gets_the_same_post(place, monkeypatch):
     first = submit_reply(place, "retry")
     assert submit_reply(place, "retry") == first
     assert Post.objects.filter(topic_id=place["topic_id"]).count() == 2
+
+
+def test_concurrent_api_replies_with_one_key_answer_the_same_post(place, threads, monkeypatch):
+    """The API's ``Idempotency-Key``: every caller gets 201 with the same post."""
+    import json
+
+    from django.test import Client
+
+    from cerchia.accounts.models import AccessToken
+    from cerchia.accounts.tokens import generate_token
+
+    record_sent(monkeypatch)
+    raw, prefix, digest = generate_token()
+    AccessToken.objects.create(
+        user_id=place["author_id"],
+        name="race",
+        prefix=prefix,
+        token_hash=digest,
+        scope=AccessToken.Scope.WRITE,
+    )
+    url = f"/api/v1/topics/{place['topic_id']}/posts"
+
+    def submit() -> tuple[int, int]:
+        response = Client().post(
+            url,
+            data=json.dumps({"body": "Only once, by API"}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {raw}", "Idempotency-Key": "api-double-click"},
+        )
+        return response.status_code, response.json().get("id")
+
+    results, errors = threads.race(SUBMISSIONS, submit)
+    assert errors == []
+    assert {status for status, _id in results} == {201}
+    assert len({post_id for _status, post_id in results}) == 1
+
+    def written() -> int:
+        return Post.objects.filter(topic_id=place["topic_id"], body="Only once, by API").count()
+
+    assert threads.run(written) == 1
