@@ -4,16 +4,26 @@ with every refusal answered as problem details and the same rules as the pages."
 from __future__ import annotations
 
 import typing
+from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
 
 from cerchia.accounts.models import AccessToken, User
 from cerchia.api import schemas
-from cerchia.api.tests.conftest import ApiClient
-from cerchia.communities.models import Community, Membership, Role
+from cerchia.api.api import api
+from cerchia.api.routers import discussions
+from cerchia.api.tests.conftest import ApiClient, make_token
+from cerchia.communities.models import Community, JoinPolicy, Membership, Role, Visibility
+from cerchia.config.wsgi import application
 from cerchia.core import testing
 from cerchia.core.pagination import encode_cursor
 from cerchia.core.tags import interests_for
@@ -97,7 +107,7 @@ def test_anyone_lists_a_public_communitys_topics_pinned_first(anon, public_commu
 def test_topic_list_pages_by_cursor_and_filters_by_kind_and_tag(
     as_user, public_community, member, question
 ):
-    public_community.interests.set(interests_for(["grinders", "beans"]))  # type: ignore[arg-type]
+    public_community.interests.set(interests_for(["grinders", "beans"]))
     tagged = testing.make_topic(public_community, member, title="Tagged", tags=["grinders"])
     testing.make_topic(public_community, member, title="Plain")
     client = as_user(member)
@@ -144,7 +154,7 @@ def test_private_topics_are_404_to_non_members_exactly_like_the_pages(
 
 
 def test_member_starts_a_topic_and_gets_it_back(as_user, public_community, member):
-    public_community.interests.set(interests_for(["grinders"]))  # type: ignore[arg-type]
+    public_community.interests.set(interests_for(["grinders"]))
     body = ok(
         as_user(member).post(
             "/communities/espresso/topics",
@@ -355,7 +365,7 @@ def test_hosts_pin_lock_and_close_members_may_not(as_user, member, moderator, to
 def test_author_retitles_and_retags_through_the_opening_post_all_or_nothing(
     as_user, public_community, member, topic
 ):
-    public_community.interests.set(interests_for(["grinders"]))  # type: ignore[arg-type]
+    public_community.interests.set(interests_for(["grinders"]))
     client = as_user(member)
     body = ok(
         client.patch(f"/topics/{topic.pk}", {"title": "Which hand grinder?", "tags": ["grinders"]})
@@ -672,7 +682,7 @@ def _count(client: ApiClient, path: str, **query: typing.Any) -> int:
 def test_topic_list_costs_the_same_whatever_the_number_of_topics(
     as_user, public_community, member, moderator, owner
 ):
-    public_community.interests.set(interests_for(["grinders", "beans"]))  # type: ignore[arg-type]
+    public_community.interests.set(interests_for(["grinders", "beans"]))
     client = as_user(member)
 
     def grow(count: int) -> None:
@@ -796,3 +806,106 @@ def test_idempotency_key_header_is_documented(client):
 )
 def test_enums_match_the_domain(literal, choices):
     assert set(typing.get_args(literal)) == set(choices)
+
+
+# --- Schemathesis over these operations, in a world with topics and posts ------------------
+
+#: Ids, slugs and kinds that exist in the running test, for path parameters.
+KNOWN: dict[str, list[typing.Any]] = {}
+OPERATION_IDS = [
+    operation.view_func.__name__
+    for path_view in discussions.router.path_operations.values()
+    for operation in path_view.operations
+]
+
+
+@pytest.fixture
+def discussions_world(db: None) -> dict[str, typing.Any]:
+    """Topics of every kind, replies, a deleted post, reactions, in public and private
+    communities; the caller is a member of both and hosts the private one."""
+    owner = testing.make_user("olivia_owner")
+    caller = testing.make_user("mia_member")
+    other = testing.make_user("otto_other")
+    espresso = testing.make_community(owner, name="Espresso", slug="espresso")
+    espresso.interests.set(interests_for(["grinders", "beans"]))  # type: ignore[arg-type]
+    film = testing.make_community(
+        owner, slug="film-lab", visibility=Visibility.PRIVATE, join_policy=JoinPolicy.REQUEST
+    )
+    outside = testing.make_community(owner, slug="outside", visibility=Visibility.HIDDEN)
+    testing.add_member(espresso, caller)
+    testing.add_member(espresso, other)
+    testing.add_member(film, caller, Role.MODERATOR)
+    topics = [
+        testing.make_topic(espresso, caller, title="Grinders", tags=["grinders"]),
+        testing.make_topic(espresso, other, title="Sour shots", kind=TopicKind.QUESTION),
+        testing.make_topic(film, owner, title="Stocks", kind=TopicKind.ANNOUNCEMENT),
+        testing.make_topic(outside, owner, title="Secret"),
+    ]
+    posts = [topic.posts.get() for topic in topics]
+    posts.append(testing.make_reply(topics[0], other, body="Hand grinders"))
+    posts.append(testing.make_reply(topics[1], caller, body="Finer"))
+    posts.append(testing.make_reply(topics[2], caller, body="Portra"))
+    Post.objects.filter(pk=posts[-1].pk).update(deleted_at=timezone.now())
+    KNOWN.clear()
+    KNOWN.update(
+        slug=[c.slug for c in (espresso, film, outside)],
+        topic_id=[t.pk for t in topics],
+        post_id=[p.pk for p in posts],
+        kind=list(ReactionKind.values),
+    )
+    return {"token": make_token(caller, AccessToken.Scope.WRITE)}
+
+
+@pytest.fixture
+def requests_keep_the_test_transaction() -> Iterator[None]:
+    """Requests through the WSGI handler would close the test's connection when they end."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def flatmap_path_parameters(
+    context: typing.Any, path_parameters: dict[str, typing.Any]
+) -> typing.Any:
+    return st.fixed_dictionaries(
+        {
+            name: st.sampled_from([value, *KNOWN[name]]) if KNOWN.get(name) else st.just(value)
+            for name, value in (path_parameters or {}).items()
+        }
+    )
+
+
+fuzzed = schemathesis.openapi.from_dict(api.get_openapi_schema()).include(
+    operation_id=OPERATION_IDS
+)
+fuzzed.app = application
+fuzzed.config.generation.update(max_examples=20, deterministic=True, with_security_parameters=False)
+fuzzed.hook(flatmap_path_parameters)
+
+
+@fuzzed.parametrize()
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_input_to_the_discussions_api_causes_a_server_error(
+    case: typing.Any,
+    discussions_world: dict[str, typing.Any],
+    requests_keep_the_test_transaction: None,
+) -> None:
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {discussions_world['token']}"},
+        checks=[not_a_server_error],
+    )
+
+
+def test_the_fuzzed_operations_are_all_of_this_router():
+    assert len(OPERATION_IDS) == len(OPERATIONS)
+    assert len(list(fuzzed.get_all_operations())) == len(OPERATIONS)
