@@ -264,7 +264,7 @@ def _notification_message(
         return None
     notification = (
         visible_notifications(user, Notification.objects.filter(pk=delivery.notification_id))
-        .select_related("actor", "topic", "community", "post")
+        .select_related("actor", "topic", "community", "post__community")
         .first()
     )
     if notification is None:
@@ -284,7 +284,7 @@ def _notification_message(
             "url": settings.SITE_URL + row.url if row.url else settings.SITE_URL,
             "excerpt": excerpt,
             "notification": notification,
-            "community": notification.community,
+            "community": row.community,
         },
     )
 

@@ -35,7 +35,8 @@ def visible_notifications(actor: Any, queryset: QuerySet[Notification]) -> Query
         | Q(
             post__deleted_at__isnull=True,
             topic__deleted_at__isnull=True,
-            community__in=readable,
+            # The post's community, not the one stored: a topic may have moved.
+            post__community__in=readable,
         )
     )
 

@@ -15,7 +15,7 @@ from cerchia.discussions.models import NotificationLevel, Post, Subscription, To
 from cerchia.discussions.permissions import member_communities
 from cerchia.notifications.models import Notification, NotificationPreference
 from cerchia.notifications.permissions import check_see_notification, visible_notifications
-from cerchia.notifications.registry import REGISTRY, emailable_kinds
+from cerchia.notifications.registry import REGISTRY, emailable_kinds, notification_community
 
 PAGE_SIZE = 30
 ORDERING = ("-updated_at", "-id")
@@ -36,6 +36,10 @@ class NotificationRow:
     def is_unread(self) -> bool:
         return self.notification.read_at is None
 
+    @property
+    def community(self) -> Any:
+        return notification_community(self.notification)
+
 
 def notification_row(notification: Notification) -> NotificationRow:
     kind = REGISTRY.get(notification.kind)
@@ -48,7 +52,7 @@ def notification_row(notification: Notification) -> NotificationRow:
 
 def _loaded(actor: Any) -> Any:
     return visible_notifications(actor, Notification.objects.all()).select_related(
-        "actor", "topic", "community", "post"
+        "actor", "topic", "community", "post__community"
     )
 
 

@@ -65,10 +65,11 @@ def post_path(slug: str, topic_id: int, number: int) -> str:
 
 
 def _post_target(notification: Notification) -> str | None:
-    post, community = notification.post, notification.community
-    if post is None or community is None:
+    post = notification.post
+    if post is None:
         return None
-    return post_path(community.slug, post.topic_id, post.number)
+    # The post's own community: the topic may have moved since.
+    return post_path(post.community.slug, post.topic_id, post.number)
 
 
 def _community_target(notification: Notification) -> str | None:
@@ -89,7 +90,15 @@ def _title(notification: Notification) -> str:
 
 
 def _community_name(notification: Notification) -> str:
-    return notification.community.name if notification.community is not None else ""
+    community = notification_community(notification)
+    return community.name if community is not None else ""
+
+
+def notification_community(notification: Notification) -> Any:
+    """Where it happened: the post's community (topics move), else the one stored."""
+    if notification.post is not None:
+        return notification.post.community
+    return notification.community
 
 
 def _mentioned(n: Notification) -> str:

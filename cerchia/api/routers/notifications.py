@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from cerchia.api.auth import SIGNED_IN, signed_in
@@ -16,6 +16,8 @@ from cerchia.notifications import actions, queries
 from cerchia.notifications.queries import NotificationRow
 
 router = Router(tags=["notifications"])
+
+NOTIFICATION_ID = Path(..., ge=1, le=2**63 - 1, description="The notification's id.")
 
 CURSOR = Query(
     None, max_length=500, description="`next_cursor` from the previous page; omit for the first."
@@ -82,7 +84,7 @@ def notification_out(row: NotificationRow) -> NotificationOut:
         unread=n.read_at is None,
         actor=ActorOut(handle=n.actor.handle, name=n.actor.name) if n.actor else None,
         actor_count=n.actor_count,
-        community_slug=n.community.slug if n.community else None,
+        community_slug=row.community.slug if row.community else None,
         topic_id=n.topic_id,
         post_id=n.post_id,
         created_at=n.created_at,
@@ -108,10 +110,13 @@ def preferences_out(preferences: queries.Preferences) -> PreferencesOut:
     auth=SIGNED_IN,
 )
 def list_notifications(
-    request: HttpRequest, unread: bool = False, cursor: str | None = CURSOR
+    request: HttpRequest,
+    unread: bool = False,
+    cursor: str | None = CURSOR,
+    limit: int = Query(queries.PAGE_SIZE, ge=1, le=100),
 ) -> NotificationPage:
     """Your notifications, newest activity first; `unread=true` for the unread ones only."""
-    page = queries.list_notifications(signed_in(request), cursor=cursor, unread=unread)
+    page = queries.list_notifications(signed_in(request), cursor=cursor, unread=unread, limit=limit)
     return NotificationPage(
         items=[notification_out(row) for row in page.items], next_cursor=page.next_cursor
     )
@@ -132,7 +137,9 @@ def count_unread_notifications(request: HttpRequest) -> UnreadCountOut:
     response={204: None, **problems(401, 403, 404, 429)},
     auth=SIGNED_IN,
 )
-def mark_notification_read(request: HttpRequest, notification_id: int) -> Status[None]:
+def mark_notification_read(
+    request: HttpRequest, notification_id: int = NOTIFICATION_ID
+) -> Status[None]:
     """Mark one of your notifications read (404 for anyone else's). Harmless twice."""
     user = signed_in(request)
     actions.mark_read(user, queries.get_notification(user, notification_id))

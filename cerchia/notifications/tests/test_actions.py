@@ -303,3 +303,21 @@ def test_notifications_about_a_community_one_left_disappear(private_community, m
     Membership.objects.filter(community=private_community, user=member).delete()
     assert count_unread(member) == 0
     assert list_notifications(member).items == []
+
+
+def test_a_topic_moved_to_a_community_one_cannot_read_takes_its_notifications(
+    public_community, member, moderator, owner
+):
+    from cerchia.discussions.actions import move_topic
+
+    topic = testing.make_topic(public_community, member, title="Will move")
+    actions.notify_new_post(testing.make_reply(topic, owner, body="Hi").pk)
+    hosts_only = testing.make_community(owner, visibility="private", slug="hosts-only")
+    with transaction.atomic():
+        move_topic(owner, topic, hosts_only)
+    assert count_unread(member) == 0
+    assert list_notifications(member).items == []
+    testing.add_member(hosts_only, member)
+    [row] = list_notifications(member).items
+    assert row.url is not None
+    assert row.url.startswith("/c/hosts-only/")

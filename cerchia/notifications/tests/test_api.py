@@ -132,3 +132,13 @@ def test_bad_preferences_are_refused(member, payload):
     )
     assert response.status_code == 422
     assert not NotificationPreference.objects.filter(digest="hourly").exists()
+
+
+def test_limit_and_ids_out_of_range(three, member):
+    client = client_for(member)
+    page = client.get("/api/v1/me/notifications?limit=2").json()
+    assert len(page["items"]) == 2
+    assert page["next_cursor"]
+    assert client.get("/api/v1/me/notifications?limit=0").status_code == 422
+    assert client.post(f"/api/v1/me/notifications/{2**63}/read").status_code == 422
+    assert client.get(f"/notifications/{2**64}/").status_code == 404
