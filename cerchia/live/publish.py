@@ -10,11 +10,15 @@ import asyncio
 import logging
 import threading
 from concurrent.futures import TimeoutError as FutureTimeoutError
+from http.client import HTTPException
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
 from django.db import transaction
+
+from cerchia.live.relay import relay
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +55,16 @@ def publish(group: str, event: dict[str, Any]) -> None:
         return
     message = {"type": MESSAGE_TYPE, "group": group, "event": event}
     try:
-        if isinstance(layer, InMemoryChannelLayer):
-            _send_in_process(layer, group, message)
-        else:
+        if not isinstance(layer, InMemoryChannelLayer):
             _run_blocking(layer.group_send(group, message))
+        elif _websocket_loop_running():
+            _send_in_process(layer, group, message)
+        elif settings.CERCHIA_WS_PORT is not None:
+            # A sibling of ``cerchia serve``'s websocket process, which holds the layer.
+            relay(settings.CERCHIA_WS_PORT, group, message)
+        # Else no process serves websockets on this layer: nobody is listening.
+    except (OSError, HTTPException) as exc:
+        logger.warning("Could not deliver a live event for %s: %s", group, exc)
     except Exception:
         # The change is committed; a lost live event only delays what viewers see.
         logger.exception("Could not publish a live event to %s", group)
@@ -67,14 +77,13 @@ def register_websocket_loop(loop: asyncio.AbstractEventLoop) -> None:
 
 
 def _send_in_process(layer: InMemoryChannelLayer, group: str, message: dict[str, Any]) -> None:
-    """The in-memory layer's queues belong to the websocket loop: send on that loop.
+    """The in-memory layer's queues belong to the loop serving websockets: send on it.
 
     Sending from another thread's loop would queue the message without waking the
     consumer waiting for it.
     """
     loop = _websocket_loop
-    if loop is None or loop.is_closed() or not loop.is_running():
-        return  # No websocket is served by this process, so nobody is listening.
+    assert loop is not None
     if _running_loop() is loop:
         loop.create_task(layer.group_send(group, message))
         return
@@ -84,6 +93,11 @@ def _send_in_process(layer: InMemoryChannelLayer, group: str, message: dict[str,
     except FutureTimeoutError:
         future.cancel()
         raise
+
+
+def _websocket_loop_running() -> bool:
+    loop = _websocket_loop
+    return loop is not None and not loop.is_closed() and loop.is_running()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
