@@ -74,6 +74,11 @@ def attach(user: Any, community: Any, *, topic_title: str = "With a picture") ->
     return Attachment.objects.select_related("post").get(pk=attachment_id)
 
 
+def attachment_post(attachment: Attachment) -> Post:
+    assert attachment.post_id is not None
+    return Post.objects.get(pk=attachment.post_id)
+
+
 # --- Upload ------------------------------------------------------------------------------------
 
 
@@ -177,7 +182,7 @@ def test_a_suspended_member_may_not_upload(member, public_community):
 def test_the_uploaded_image_goes_with_the_post_and_renders(member, public_community):
     attachment = attach(member, public_community)
 
-    post = Post.objects.get(pk=attachment.post_id)
+    post = attachment_post(attachment)
     assert post.body_html.count("<img") == 1
     assert f'src="{attachment_url(attachment)}"' in post.body_html
 
@@ -238,7 +243,7 @@ def test_an_unattached_upload_is_only_for_its_uploader(client, member, moderator
 def test_a_deleted_posts_image_is_for_the_hosts_only(client, member, moderator, public_community):
     attachment = attach(member, public_community)
     with transaction.atomic():
-        actions.delete_post(member, Post.objects.get(pk=attachment.post_id))
+        actions.delete_post(member, attachment_post(attachment))
     url = attachment_url(attachment)
 
     assert client.get(url).status_code == 404

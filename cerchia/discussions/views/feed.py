@@ -28,7 +28,7 @@ from cerchia.accounts.models import User
 from cerchia.communities import queries as community_queries
 from cerchia.communities.models import Community, Visibility
 from cerchia.communities.permissions import check_read_community
-from cerchia.communities.resolvers import MemberRequest, community_view
+from cerchia.communities.resolvers import CommunityRequest, MemberRequest, community_view
 from cerchia.core.htmx import is_htmx, render_page
 from cerchia.core.pagination import InvalidCursor
 from cerchia.discussions import actions, permissions, queries
@@ -217,7 +217,7 @@ def _avatar_url(person: User) -> str:
 
 @require_GET
 @community_view("read")
-def mention_candidates(request: MemberRequest) -> JsonResponse:
+def mention_candidates(request: CommunityRequest) -> JsonResponse:
     """Members whose handle or name starts with ``q``; none for those who may not post."""
     people = queries.list_mention_candidates(
         request.user, request.community, request.GET.get("q", "")
