@@ -36,8 +36,10 @@ class PeriodicTask:
 
 
 PERIODIC_TASKS = (
-    PeriodicTask("retry_failed_deliveries", timedelta(minutes=1)),
+    # A safety net: a failed email is re-enqueued for its retry time anyway.
+    PeriodicTask("retry_failed_deliveries", timedelta(minutes=5)),
     PeriodicTask("send_digests", timedelta(hours=1)),
+    PeriodicTask("prune_task_results", timedelta(days=1)),
 )
 
 

@@ -125,17 +125,33 @@ def test_the_send_digests_command(member, public_community):
 @pytest.mark.django_db
 def test_the_scheduler_enqueues_each_periodic_task_once_per_period():
     start = timezone.now()
-    assert periodic.enqueue_due(start) == ["retry_failed_deliveries", "send_digests"]
+    everything = ["retry_failed_deliveries", "send_digests", "prune_task_results"]
+    assert periodic.enqueue_due(start) == everything
     assert periodic.enqueue_due(start + timedelta(seconds=30)) == []
-    assert periodic.enqueue_due(start + timedelta(minutes=1)) == ["retry_failed_deliveries"]
-    assert periodic.enqueue_due(start + timedelta(hours=1)) == [
-        "retry_failed_deliveries",
-        "send_digests",
-    ]
-    assert PeriodicRun.objects.count() == 2
+    assert periodic.enqueue_due(start + timedelta(minutes=5)) == ["retry_failed_deliveries"]
+    assert periodic.enqueue_due(start + timedelta(hours=1)) == everything[:2]
+    assert periodic.enqueue_due(start + timedelta(days=1, hours=1)) == everything
+    assert PeriodicRun.objects.count() == 3
 
 
 def test_the_worker_can_run_without_the_scheduler():
     from cerchia.core.management.commands.worker import Command
 
     assert "--no-scheduler" in Command().create_parser("cerchia", "worker").format_help()
+
+
+@pytest.mark.django_db
+def test_old_task_results_are_pruned_from_the_database_queue():
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from cerchia.notifications.tasks import prune_task_results, retry_failed_deliveries
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        old = retry_failed_deliveries.enqueue()
+        fresh = retry_failed_deliveries.enqueue()
+        DBTaskResult.objects.filter(pk=old.id).update(
+            status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=8)
+        )
+        prune_task_results.call()
+        assert [str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)] == [fresh.id]

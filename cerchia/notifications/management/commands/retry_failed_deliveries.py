@@ -12,7 +12,7 @@ from cerchia.notifications.emails import retry_failed_deliveries
 class Command(BaseCommand):
     help = (
         "Send every recorded email that is due: failed ones after their backoff, and ones "
-        "held over a member's quiet hours. The worker's scheduler runs this every minute."
+        "held over a member's quiet hours. The worker's scheduler runs this every five minutes."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
