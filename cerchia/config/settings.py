@@ -221,6 +221,8 @@ def _websocket_sources() -> list[str]:
     # every host this site answers to.
     hosts: list[str] = []
     for host in ALLOWED_HOSTS:
+        if host.startswith("["):
+            continue  # CSP has no syntax for IPv6 addresses; browsers reject the source.
         hosts += [host[1:], f"*{host}"] if host.startswith(".") else [host]
     return [f"{scheme}://{host}:{env.WS_PORT}" for host in hosts for scheme in ("ws", "wss")]
 
