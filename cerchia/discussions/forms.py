@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -89,10 +89,12 @@ class TopicForm(FieldGroups, IdempotentForm):
         kinds = [TopicKind.DISCUSSION, TopicKind.QUESTION]
         if allow_announcement:
             kinds.append(TopicKind.ANNOUNCEMENT)
-        self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (kind.value, kind.label) for kind in kinds
+        ]
         self.fields["kind"].help_text = _("A question can have one reply marked as its answer.")
         if tags:
-            self.fields["tags"].choices = _tag_choices(tags)
+            cast(forms.ChoiceField, self.fields["tags"]).choices = _tag_choices(tags)
         else:
             del self.fields["tags"]
 
@@ -131,7 +133,7 @@ class EditPostForm(FieldGroups, forms.Form):
             del self.fields["title"]
             del self.fields["tags"]
         elif tags:
-            self.fields["tags"].choices = _tag_choices(tags)
+            cast(forms.ChoiceField, self.fields["tags"]).choices = _tag_choices(tags)
         else:
             del self.fields["tags"]
 
@@ -156,7 +158,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, targets: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(c.slug, c.name) for c in targets]
+        cast(forms.ChoiceField, self.fields["target"]).choices = [(c.slug, c.name) for c in targets]
 
 
 class ReactForm(forms.Form):

@@ -214,7 +214,7 @@ def new_topic(request: MemberRequest) -> HttpResponse:
     """Start a topic: a discussion, a question, or (hosts) an announcement."""
     community = request.community
     permissions.check_create_topic(request.user, community)
-    options = {
+    options: dict[str, Any] = {
         "tags": _tags(community),
         "allow_announcement": permissions.can_create_topic(
             request.user, community, TopicKind.ANNOUNCEMENT
@@ -297,7 +297,7 @@ def topic(request: TopicRequest) -> HttpResponse:
     """One page of a topic (20 posts by number); reading it moves the member's read mark."""
     data = queries.get_topic_page(request.user, request.topic, _int(request.GET.get("page"), 1))
     context = _topic_context(request, data)
-    if request.topic_flags.follow and context["last_shown"]:
+    if request.user.is_authenticated and request.topic_flags.follow and context["last_shown"]:
         actions.mark_read(request.user, request.topic, context["last_shown"])
     return render(request, "discussions/topic.html", context)
 
@@ -555,7 +555,10 @@ def edit_post(request: MemberPostRequest) -> HttpResponse:
     post, topic = request.post, request.topic
     permissions.check_edit_post(request.user, post)
     opening = post.number == 1
-    options = {"opening": opening, "tags": _tags(request.community) if opening else []}
+    options: dict[str, Any] = {
+        "opening": opening,
+        "tags": _tags(request.community) if opening else [],
+    }
     if request.method == "POST":
         form = EditPostForm(request.POST, **options)
         if form.is_valid():
@@ -568,7 +571,7 @@ def edit_post(request: MemberPostRequest) -> HttpResponse:
                 return redirect(post_url(topic, post.number))
         status = 400
     else:
-        initial = {"body": post.body}
+        initial: dict[str, Any] = {"body": post.body}
         if opening:
             initial["title"] = topic.title
             initial["tags"] = [tag.slug for tag in topic.tags.all()]
