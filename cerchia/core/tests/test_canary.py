@@ -1,0 +1,439 @@
+"""The canary: a private community's words never reach anyone outside it.
+
+A unique marker is planted in a private community's topic title, posts, a reply and
+mentions. Then a stranger (never a member), a removed member (who took part, then left)
+and an anonymous visitor look for it everywhere the site can show it: every page and
+partial of every route, every API listing, search, the feed, bookmarks, notifications,
+profiles and the directory, the emails sent (immediate and digests), the live events
+published, and their account exports. The marker must appear 0 times.
+
+The canary discovers the routes from the URL configuration, so a route added later is
+searched too; a route whose arguments it cannot fill is printed as skipped. It also
+checks that a member does find the marker (pages, search, API), so it can fail.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core import mail
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from cerchia.accounts.models import AccessToken, User
+from cerchia.accounts.tokens import generate_token
+from cerchia.communities.actions import leave_community
+from cerchia.communities.models import Community
+from cerchia.core import testing
+from cerchia.discussions import actions
+from cerchia.discussions.models import NotificationLevel, Post, Topic, TopicKind
+from cerchia.discussions.tests.capture import Sent, record_sent
+
+pytestmark = pytest.mark.django_db
+
+#: Route names never requested: they change the session, not show content.
+SKIP_NAMES = re.compile(r"logout|signout|reauthenticate|delete")
+#: Route argument names the canary does not know how to fill (printed when skipped).
+UNKNOWN = object()
+
+
+@dataclass
+class Plant:
+    """What was planted and where."""
+
+    marker: str
+    search_word: str
+    absent_word: str
+    community: Community
+    public: Community
+    member: User
+    moderator: User
+    stranger: User
+    removed: User
+    topics: list[Topic] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)
+    #: Emails sent before the removed member left (to them, rightly, as a member).
+    emails_before_leaving: int = 0
+    #: Every live event published since planting began.
+    sent: Sent = field(default_factory=Sent)
+
+
+@dataclass
+class Findings:
+    hits: list[str] = field(default_factory=list)
+    checked: int = 0
+    skipped: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+
+    def look(self, where: str, text: str, marker: str) -> None:
+        self.checked += 1
+        if marker in text:
+            self.hits.append(where)
+
+
+# --- Planting ---------------------------------------------------------------------------------
+
+
+def _token(user: User) -> str:
+    raw, prefix, digest = generate_token()
+    AccessToken.objects.create(
+        user=user, name=f"canary {prefix}", prefix=prefix, token_hash=digest,
+        scope=AccessToken.Scope.READ,
+    )  # fmt: skip
+    return raw
+
+
+def _prefer_digest_and_email(*users: User) -> None:
+    """Daily digests on, so the digest channel is exercised (it is off by default)."""
+    try:
+        from cerchia.notifications.models import DigestFrequency, NotificationPreference
+    except ImportError:
+        return
+    for user in users:
+        NotificationPreference.objects.update_or_create(
+            user=user, defaults={"digest": DigestFrequency.DAILY}
+        )
+
+
+def _run_digests() -> None:
+    try:
+        from cerchia.notifications.actions import schedule_digests
+    except ImportError:
+        print("canary: no digests to run")
+        return
+    schedule_digests(now=timezone.now() + timedelta(hours=2))
+
+
+@pytest.fixture
+def plant(
+    private_community, public_community, owner, moderator, member, stranger,
+    django_capture_on_commit_callbacks, monkeypatch,
+) -> Plant:  # fmt: skip
+    marker = f"canary{secrets.token_hex(5)}"
+    search_word = f"zebrafinch{secrets.token_hex(3)}"
+    absent_word = f"zebrafinch{secrets.token_hex(3)}"
+    removed = testing.make_user("rita_removed")
+    testing.add_member(private_community, removed)
+    testing.add_member(public_community, stranger)  # a member elsewhere, not here
+    plant = Plant(
+        marker=marker,
+        search_word=search_word,
+        absent_word=absent_word,
+        community=private_community,
+        public=public_community,
+        member=member,
+        moderator=moderator,
+        stranger=stranger,
+        removed=removed,
+        sent=record_sent(monkeypatch, tasks=False),
+    )
+    _prefer_digest_and_email(member, stranger, removed)
+    secret = f"{marker} {search_word}"
+    with django_capture_on_commit_callbacks(execute=True):
+        # While the removed member still belongs: they watch, read, bookmark, react.
+        actions.set_community_notification_level(
+            removed, private_community, NotificationLevel.WATCHING
+        )
+        topic = actions.create_topic(
+            moderator, private_community,
+            title=f"Darkroom {marker}",
+            body=f"Opening {secret}. Ask @rita_removed, @mia_member or @sam_stranger.",
+        )  # fmt: skip
+        plant.topics.append(topic)
+        opening = Post.objects.get(topic=topic, number=1)
+        actions.set_topic_notification_level(removed, topic, NotificationLevel.WATCHING)
+        actions.mark_read(removed, topic, 1)
+        actions.add_bookmark(removed, opening)
+        actions.add_reaction(removed, opening, "heart")
+        reply = actions.create_reply(
+            member, topic, body=f"Reply {secret} for @rita_removed", reply_to=opening
+        )
+        actions.add_reaction(moderator, reply, "thanks")
+        question = actions.create_topic(
+            removed, private_community, title="A question without the word",
+            body="Which developer?", kind=TopicKind.QUESTION,
+        )  # fmt: skip
+        plant.topics.append(question)
+        answer = actions.create_reply(member, question, body=f"Answer {secret}")
+        actions.accept_answer(removed, question, answer)
+        plant.posts += [opening, reply, answer]
+    plant.emails_before_leaving = len(mail.outbox)
+    leave_community(removed, private_community)
+    private_community = Community.objects.get(pk=private_community.pk)
+    plant.community = private_community
+    with django_capture_on_commit_callbacks(execute=True):
+        # After they left: more words, mentions of them and of the stranger.
+        topic = Topic.objects.get(pk=topic.pk)
+        late = actions.create_reply(
+            moderator, topic, body=f"Late {secret} @rita_removed @sam_stranger", quoted=reply
+        )
+        fresh = actions.create_topic(
+            member, private_community, title=f"Second {marker}", body=f"More {secret}"
+        )
+        plant.topics.append(fresh)
+        plant.posts += [late, Post.objects.get(topic=fresh, number=1)]
+        actions.edit_post(member, reply, body=f"Reply edited {secret} @rita_removed")
+        _run_digests()
+    return plant
+
+
+# --- Discovering routes ----------------------------------------------------------------------
+
+
+def _routes() -> Iterator[tuple[str, list[str]]]:
+    """(name, argument names) of every named route, arguments of enclosing includes too."""
+
+    def walk(
+        resolver: URLResolver, namespace: str, outer: list[str]
+    ) -> Iterator[tuple[str, list[str]]]:
+        for entry in resolver.url_patterns:
+            arguments = outer + list(entry.pattern.regex.groupindex)
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from walk(entry, inner, arguments)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}{entry.name}", arguments
+
+    yield from walk(get_resolver(), "", [])
+
+
+def _values(plant: Plant, notifications: list[int]) -> dict[str, list[Any]]:
+    """What to try for each route argument name."""
+    topic_ids = [topic.pk for topic in plant.topics]
+    post_ids = [post.pk for post in plant.posts]
+    handles = [plant.member.handle, plant.removed.handle, plant.stranger.handle]
+    return {
+        "slug": [plant.community.slug],
+        "topic_id": topic_ids,
+        "post_id": post_ids,
+        "number": [1, 2],
+        "kind": ["heart"],
+        "handle": handles,
+        "notification_id": notifications or [UNKNOWN],
+    }
+
+
+def _urls(plant: Plant, notifications: list[int], skipped: set[str]) -> list[tuple[str, str]]:
+    """(route name, path) for every route whose arguments the canary can fill."""
+    from django.urls import NoReverseMatch, reverse
+
+    values = _values(plant, notifications)
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    paths: set[str] = set()
+    for name, arguments in _routes():
+        if name in seen or SKIP_NAMES.search(name):
+            continue
+        seen.add(name)
+        if any(values.get(argument, [UNKNOWN]) == [UNKNOWN] for argument in arguments):
+            skipped.add(f"{name} ({', '.join(arguments)})")
+            continue
+        choices = [values[argument] for argument in arguments]
+        for combination in itertools.product(*choices):
+            kwargs = dict(zip(arguments, combination, strict=True))
+            try:
+                path = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+            except NoReverseMatch:
+                skipped.add(f"{name} (does not reverse)")
+                break
+            if path not in paths:
+                paths.add(path)
+                found.append((name, path))
+    return found
+
+
+def _search_queries(name: str, plant: Plant, word: str) -> list[dict[str, str]]:
+    """Query strings worth sending to a route: search words for search routes."""
+    if "search" not in name:
+        return [{}]
+    return [
+        {"q": word},
+        {"q": word, "community": plant.community.slug},
+        {"q": word, "author": plant.member.handle},
+    ]
+
+
+def _get(client: Client, path: str, query: dict[str, str], headers: dict[str, str]) -> str:
+    response = client.get(path, query or None, headers=headers)
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")  # type: ignore[arg-type]
+    return response.content.decode("utf-8", "replace")
+
+
+def _sweep(plant: Plant, who: str, user: User | None, findings: Findings, word: str) -> None:
+    """Request every route as ``user`` (pages, htmx partials, API) and look for the marker."""
+    from cerchia.notifications.models import Notification
+
+    client = Client(raise_request_exception=False)
+    headers: dict[str, str] = {}
+    api_headers: dict[str, str] = {}
+    if user is not None:
+        client.force_login(user)
+        api_headers = {"Authorization": f"Bearer {_token(user)}"}
+    notifications = list(Notification.objects.values_list("pk", flat=True))
+    for name, path in _urls(plant, notifications, findings.skipped):
+        is_api = path.startswith("/api/")
+        for query in _search_queries(name, plant, word):
+            variants = [api_headers] if is_api else [headers, {"HX-Request": "true"}]
+            for extra in variants:
+                try:
+                    text = _get(client, path, query, extra)
+                except Exception as error:  # a broken page is reported, not a leak
+                    findings.errors.append(f"{who} GET {path}: {error!r}")
+                    continue
+                label = f"{who} GET {path}{'?' + str(query) if query else ''}"
+                label += " (htmx)" if "HX-Request" in extra else ""
+                findings.look(label, text, plant.marker)
+
+
+# --- The canary ----------------------------------------------------------------------------
+
+
+def test_private_words_reach_no_one_outside(plant, django_capture_on_commit_callbacks):
+    findings = Findings()
+
+    # Pages, partials, API, search, feed, bookmarks, notifications, profiles, directory.
+    outsiders: list[tuple[str, User | None]] = [
+        ("stranger", plant.stranger),
+        ("removed member", plant.removed),
+        ("anonymous", None),
+    ]
+    for who, user in outsiders:
+        _sweep(plant, who, user, findings, plant.search_word)
+
+    # Anything a later page view triggers (read marks, notifications) is sent now.
+    with django_capture_on_commit_callbacks(execute=True):
+        pass
+
+    # Emails to the outsiders (tasks run immediately in tests).
+    for index, message in enumerate(mail.outbox):
+        recipients = {address.lower() for address in message.recipients()}
+        outsiders_then = {plant.stranger.email.lower()}
+        if index >= plant.emails_before_leaving:
+            outsiders_then.add(plant.removed.email.lower())
+        if not recipients & outsiders_then:
+            continue
+        parts = [message.subject, str(message.body)]
+        parts += [str(content) for content, _type in getattr(message, "alternatives", [])]
+        parts += [str(value) for value in message.extra_headers.values()]
+        findings.look(
+            f"email to {sorted(recipients)}: {message.subject}", "\n".join(parts), plant.marker
+        )
+
+    # Live events: every event published, in any group, carries ids and counts only.
+    assert plant.sent.events, "no live event was captured: the canary cannot see this channel"
+    for group, event in plant.sent.events:
+        findings.look(f"live event to {group}", json.dumps(event), plant.marker)
+    _check_live_delivery(plant, findings)
+
+    # Account exports of the outsiders.
+    from cerchia.accounts.actions import export_account
+
+    for who, user in outsiders:
+        if user is not None:
+            exported = export_account(user, user)
+            findings.look(f"{who} export", json.dumps(exported, default=str), plant.marker)
+
+    print(f"canary: {findings.checked} responses, emails, events and exports checked")
+    for skipped in sorted(findings.skipped):
+        print(f"canary: skipped route {skipped}")
+    for error in findings.errors:
+        print(f"canary: error {error}")
+    assert findings.hits == [], "the marker leaked to someone outside the community"
+    assert findings.checked > 100
+
+
+def test_search_gives_outsiders_not_even_a_count(plant):
+    """Searching a word only the private community uses answers exactly as a word no one used."""
+    for user in (plant.stranger, plant.removed):
+        client = Client()
+        token = _token(user)
+        headers = {"Authorization": f"Bearer {token}"}
+        for query in ({}, {"community": plant.public.slug}):
+            present = client.get(
+                "/api/v1/search", {"q": plant.search_word, **query}, headers=headers
+            )
+            absent = client.get(
+                "/api/v1/search", {"q": plant.absent_word, **query}, headers=headers
+            )
+            assert present.status_code == absent.status_code
+            assert present.content.decode().replace(plant.search_word, "WORD") == (
+                absent.content.decode().replace(plant.absent_word, "WORD")
+            )
+        client.force_login(user)
+        pages = [
+            client.get("/search/", {"q": word}) for word in (plant.search_word, plant.absent_word)
+        ]
+        texts = [
+            _normalise(page.content.decode(), word)
+            for page, word in zip(pages, (plant.search_word, plant.absent_word), strict=True)
+        ]
+        assert pages[0].status_code == pages[1].status_code
+        assert texts[0] == texts[1]
+
+
+def test_members_do_find_the_marker(plant):
+    """The control: the same channels do show the words to a member, so the canary can fail."""
+    client = Client()
+    client.force_login(plant.member)
+    topic = plant.topics[0]
+    slug = plant.community.slug
+    page = client.get(f"/c/{slug}/t/{topic.pk}/")
+    assert page.status_code == 200
+    assert plant.marker in page.content.decode()
+    listing = client.get(f"/c/{slug}/topics/")
+    assert plant.marker in listing.content.decode()
+    found = client.get("/search/", {"q": plant.search_word})
+    assert plant.marker in found.content.decode()
+    headers = {"Authorization": f"Bearer {_token(plant.member)}"}
+    api_search = client.get("/api/v1/search", {"q": plant.search_word}, headers=headers)
+    assert plant.marker in api_search.content.decode()
+    api_topics = client.get(f"/api/v1/communities/{slug}/topics", headers=headers)
+    assert plant.marker in api_topics.content.decode()
+    feed = client.get("/feed/")
+    assert plant.marker in feed.content.decode()
+    to_member = [m for m in mail.outbox if plant.member.email in m.recipients()]
+    assert any(plant.marker in f"{m.subject}\n{m.body}" for m in to_member)
+
+
+def _normalise(html: str, word: str) -> str:
+    """A page without what differs between two requests: the query, tokens and nonces."""
+    html = html.replace(word, "WORD")
+    html = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]*', r"\1", html)
+    html = re.sub(r'(nonce=")[^"]*', r"\1", html)
+    return re.sub(r'(csrf[-_]?token["\']?\s*[:=]\s*["\'])[^"\']*', r"\1", html, flags=re.I)
+
+
+def _check_live_delivery(plant: Plant, findings: Findings) -> None:
+    """The websocket consumer refuses the private groups to outsiders and re-checks on send."""
+    try:
+        from cerchia.live import consumers
+    except ImportError:
+        findings.skipped.add("live consumer (not built)")
+        return
+    authorize = getattr(consumers, "authorize", None)
+    still_readable = getattr(consumers, "still_readable", None)
+    for user in (plant.stranger, plant.removed, AnonymousUser()):
+        for topic in plant.topics:
+            if authorize is not None:
+                findings.checked += 1
+                if authorize(user, "topic", topic.pk) is not None:
+                    findings.hits.append(f"live: {user} may subscribe to topic {topic.pk}")
+        if authorize is not None:
+            findings.checked += 1
+            if authorize(user, "community", plant.community.pk) is not None:
+                findings.hits.append(f"live: {user} may subscribe to the community")
+        if still_readable is not None and user.is_authenticated:
+            findings.checked += 1
+            if still_readable(user.pk, plant.community.pk):
+                findings.hits.append(f"live: {user} still receives the community's events")
