@@ -264,10 +264,10 @@ def _search_queries(name: str, plant: Plant, word: str) -> list[dict[str, str]]:
 
 
 def _get(client: Client, path: str, query: dict[str, str], headers: dict[str, str]) -> str:
-    response = client.get(path, query or None, headers=headers)
+    response: Any = client.get(path, query or None, headers=headers)
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")  # type: ignore[arg-type]
-    return response.content.decode("utf-8", "replace")
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return str(response.content.decode("utf-8", "replace"))
 
 
 def _sweep(plant: Plant, who: str, user: User | None, findings: Findings, word: str) -> None:
@@ -323,7 +323,7 @@ def test_private_words_reach_no_one_outside(plant, django_capture_on_commit_call
             outsiders_then.add(plant.removed.email.lower())
         if not recipients & outsiders_then:
             continue
-        parts = [message.subject, str(message.body)]
+        parts = [str(message.subject), str(message.body)]
         parts += [str(content) for content, _type in getattr(message, "alternatives", [])]
         parts += [str(value) for value in message.extra_headers.values()]
         findings.look(
