@@ -35,6 +35,16 @@ class BodyField(forms.CharField):
         super().__init__(**kwargs)
 
 
+class TitleField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Title"))
+        kwargs.setdefault("max_length", TITLE_MAX)
+        kwargs.setdefault(
+            "error_messages", {"required": _("Give the topic a title of at least 3 characters.")}
+        )
+        super().__init__(**kwargs)
+
+
 class FieldGroups:
     """The fields a discussion form shows above and below the message box."""
 
@@ -75,7 +85,7 @@ class TopicForm(FieldGroups, IdempotentForm):
 
     HEAD = ("title", "kind")
 
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, required=False)
+    title = TitleField()
     kind = forms.ChoiceField(
         label=_("Kind"), widget=forms.RadioSelect, initial=TopicKind.DISCUSSION
     )
@@ -122,7 +132,7 @@ class EditPostForm(FieldGroups, forms.Form):
 
     HEAD = ("title",)
 
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX, required=False)
+    title = TitleField()
     tags = TagChoicesField(label=_("Tags"), required=False)
     body = BodyField()
 
@@ -166,7 +176,9 @@ class ReactForm(forms.Form):
 
 
 class LevelForm(forms.Form):
-    level = forms.ChoiceField(label=_("Notifications"), choices=NotificationLevel.choices)
+    level = forms.ChoiceField(
+        label=_("Notifications"), choices=NotificationLevel.choices, widget=forms.RadioSelect
+    )
 
 
 class NumberForm(forms.Form):
