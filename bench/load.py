@@ -6,14 +6,15 @@ then sends GET requests from ``--clients`` concurrent keep-alive connections for
 ``--seconds`` per page:
 
 - community: the busiest community's page;
-- topic first / topic deep: the biggest topic (10,000 replies), first page and a page
-  near the end;
+- topic first / topic deep: that community's biggest topic (10,000 replies in a seeded
+  million), first page and a page near the end;
 - feed: the signed-in home feed;
 - search: a common word;
 - landing: the anonymous landing page.
 
-Pages other than the landing page are requested signed in as ``bench@example.org``
-(a member of the busiest communities) with a session cookie the script creates.
+Pages other than the landing page are requested signed in, with a session cookie the
+script creates, as a typical active member: one of the busiest community's members who
+belongs to 8 communities, or as close below as there is (``--reader`` to choose).
 Queries per request are counted separately, in this process, through the Django test
 client against the same database. It prints a table and never asserts.
 
@@ -43,7 +44,10 @@ from common import (
     wait_for,
 )
 
-SEARCH_WORD = "community"
+#: A word in about one post in ten of the seeded bodies (``--search-word`` to change it).
+SEARCH_WORD = "grinder"
+#: The default reader belongs to this many communities (or the most below it).
+TYPICAL_MEMBERSHIPS = 8
 #: (name, signed in?) in the order they are measured.
 PAGES = [
     ("community", True),
@@ -64,21 +68,33 @@ def _reverse(name: str, fallback: str, **kwargs: Any) -> str:
         return fallback
 
 
-def targets() -> dict[str, str | None]:
-    """Each page's path on this dataset (None when the app has no such page)."""
+def busiest_community() -> Any:
+    """The public community with the most topics."""
     from django.db.models import Count
-    from django.urls import NoReverseMatch, reverse
 
     from cerchia.communities.models import Community
-    from cerchia.discussions.models import Topic
 
-    busiest = (
+    return (
         Community.objects.filter(visibility="public")
         .annotate(topic_count=Count("topics"))
-        .order_by("-topic_count")
+        .order_by("-topic_count", "id")
         .first()
     )
-    big = Topic.objects.select_related("community").order_by("-last_post_number").first()
+
+
+def targets() -> dict[str, str | None]:
+    """Each page's path on this dataset (None when the app has no such page)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from cerchia.discussions.models import Topic
+
+    busiest = busiest_community()
+    big = (
+        Topic.objects.filter(community=busiest)
+        .select_related("community")
+        .order_by("-last_post_number")
+        .first()
+    )
     if busiest is None or big is None:
         raise SystemExit("the database holds no topics: run bench/seed.py first")
     topic = _reverse(
@@ -120,15 +136,44 @@ def community_path(community: Any) -> str:
     return _reverse("discussions:topic_list", f"/c/{community.slug}/topics/", slug=community.slug)
 
 
-def session_cookie() -> tuple[str, str]:
-    """(cookie name, session key) of a fresh session signed in as the benchmark reader."""
+def fill_search_index() -> None:
+    """Fill the search index if it is empty (a database seeded before search existed)."""
+    from django.core.management import call_command, get_commands
+
+    from cerchia.search import backend
+
+    if "reindex" in get_commands() and not backend.get_backend().indexed_ids(0, 1):
+        print("the search index is empty: filling it (reindex)", file=sys.stderr)
+        call_command("reindex", clear=True, batch_size=5000)
+
+
+def pick_reader(email: str) -> Any:
+    """The signed-in reader: ``email``, or a typical active member — of the busiest
+    community, and of as many communities as possible up to ``TYPICAL_MEMBERSHIPS``."""
+    from django.db.models import Count
+
+    from cerchia.accounts.models import User
+
+    if email:
+        return User.objects.get(email=email)
+    from cerchia.communities.models import Membership
+
+    members = Membership.objects.filter(community=busiest_community()).values("user_id")
+    return (
+        User.objects.filter(pk__in=members)
+        .annotate(communities=Count("memberships"))
+        .filter(communities__lte=TYPICAL_MEMBERSHIPS)
+        .order_by("-communities", "id")
+        .first()
+    )
+
+
+def session_cookie(reader: Any) -> tuple[str, str]:
+    """(cookie name, session key) of a fresh session signed in as ``reader``."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from cerchia.accounts.models import User
-
-    reader = User.objects.get(email="bench@example.org")
     session = SessionStore()
     session[SESSION_KEY] = str(reader.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -138,8 +183,11 @@ def session_cookie() -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, session.session_key
 
 
-def count_queries(pages: dict[str, str | None], cookie: tuple[str, str]) -> dict[str, int]:
-    """Queries one request of each page runs (after one warm-up request).
+def count_queries(
+    pages: dict[str, str | None], cookie: tuple[str, str], explain: int = 0
+) -> dict[str, int]:
+    """Queries one request of each page runs (after one warm-up request); with ``explain``,
+    print that many of each page's slowest queries with their time.
 
     A page that fails here is left out of the load (its path set to None) and said why."""
     from django.db import connection
@@ -159,10 +207,41 @@ def count_queries(pages: dict[str, str | None], cookie: tuple[str, str]) -> dict
             print(f"skipping {name}: {path} answered {first.status_code}", file=sys.stderr)
             pages[name] = None
             continue
+        started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
         counts[name] = len(captured)
+        if explain:
+            explain_page(name, path, elapsed, captured.captured_queries, explain)
     return counts
+
+
+def explain_page(
+    name: str, path: str, elapsed: float, queries: list[dict[str, str]], top: int
+) -> None:
+    """Print the page's ``top`` slowest queries; on PostgreSQL timed by EXPLAIN ANALYZE (the
+    database's own time, not the client's), with the plan of the slowest."""
+    from django.db import connection
+
+    timed: list[tuple[float, str, str]] = []
+    for query in queries:
+        sql, plan = query["sql"], ""
+        took = float(query["time"]) * 1000
+        if connection.vendor == "postgresql" and sql.lstrip().upper().startswith("SELECT"):
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                lines = [row[0] for row in cursor.fetchall()]
+            took = float(lines[-1].split(":")[1].split()[0])  # "Execution Time: 1.234 ms"
+            plan = "\n".join(lines)
+        timed.append((took, sql, plan))
+    timed.sort(key=lambda item: -item[0])
+    total = sum(item[0] for item in timed)
+    print(f"{name} {path}: {elapsed:.0f} ms, of which {total:.1f} ms in {len(timed)} queries")
+    for index, (took, sql, plan) in enumerate(timed[:top]):
+        print(f"  {took:8.2f} ms  {' '.join(sql.split())[:400]}")
+        if index == 0 and plan:
+            print("    " + plan.replace("\n", "\n    "))
 
 
 def serve(port: int, env: dict[str, str], workers: int, threads: int) -> subprocess.Popen[bytes]:
@@ -193,7 +272,19 @@ def main() -> None:
         "--workers", type=int, default=os.cpu_count() or 1, help="HTTP processes (CPU count)"
     )
     parser.add_argument("--threads", type=int, default=0, help="threads per process (as serve)")
+    parser.add_argument(
+        "--reader",
+        default="",
+        help="email of the signed-in reader (default: a typical active member; "
+        "bench@example.org is the heaviest, a member of nearly every community)",
+    )
     parser.add_argument("--only", nargs="*", default=[], help="measure only these pages")
+    parser.add_argument(
+        "--explain", type=int, default=0, metavar="N", help="print each page's N slowest queries"
+    )
+    parser.add_argument(
+        "--no-load", action="store_true", help="count (and explain) queries, serve nothing"
+    )
     args = parser.parse_args()
     url = check_database_url(args.database_url or default_database_url(args.posts))
     env = {
@@ -212,10 +303,14 @@ def main() -> None:
     from cerchia.core.management.commands.serve import DEFAULT_THREADS
 
     threads = args.threads or DEFAULT_THREADS
+    # The app may have gained tables since the database was seeded.
+    call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    fill_search_index()
     pages = targets()
-    cookie = session_cookie()
-    queries = count_queries(pages, cookie)
+    reader = pick_reader(args.reader)
+    cookie = session_cookie(reader)
+    queries = count_queries(pages, cookie, args.explain)
     from cerchia.discussions.models import Post
 
     posts = Post.objects.count()
@@ -225,8 +320,11 @@ def main() -> None:
     print(
         f"machine: {machine()}; Python {platform.python_version()}; {vendor}, {posts:,} posts; "
         f"granian WSGI {args.workers} process(es) × {threads} threads; "
-        f"{args.clients} clients × {args.seconds:.0f} s per page"
+        f"{args.clients} clients × {args.seconds:.0f} s per page; signed in as "
+        f"{reader.email} (member of {reader.memberships.count()} communities)"
     )
+    if args.no_load:
+        return
     port = free_port()
     server = serve(port, env, args.workers, threads)
     results: dict[str, Result] = {}
