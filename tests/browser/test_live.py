@@ -50,7 +50,7 @@ Fixing the <b>developer</b> temperature.
 <details open ontoggle="window.__xss = 'details'">x</details>
 """
 XSS_REPLY = """\
-Live and still inert: <img src=x onerror="window.__xss = 'live'; alert(1)">
+@bruno_live Live and still inert: <img src=x onerror="window.__xss = 'live'; alert(1)">
 <script>window.__xss = "live script"</script>
 <svg><animate onbegin="window.__xss = 'animate'" attributeName="x" dur="1s"/></svg>
 [live link](javascript:window.__xss='live link')
@@ -231,6 +231,7 @@ def test_a_reply_appears_for_the_other_member_and_nothing_written_runs(
     # --- Anna replies through the composer; Bruno's page shows it without reloading.
     bruno_page = pages["bruno"]
     bruno_page.evaluate("() => { window.__sameDocument = true; }")
+    expect(bruno_page.locator("#notification-badge .count")).to_have_count(0)
     anna_page = pages["anna"]
     anna_page.locator("#composer textarea").fill(XSS_REPLY)
     anna_page.get_by_role("button", name="Post reply").click()
@@ -240,6 +241,8 @@ def test_a_reply_appears_for_the_other_member_and_nothing_written_runs(
     expect(new_reply).to_contain_text("Live and still inert")
     expect(bruno_page.locator("#posts")).to_have_attribute("data-after", "2")
     expect(bruno_page.locator("#live-status")).to_have_text("New reply")
+    # The mention notified Bruno: his bell counts it without a reload.
+    expect(bruno_page.locator("#notification-badge .count")).to_have_text("1")
     assert bruno_page.evaluate("() => window.__sameDocument") is True, "Bruno's page reloaded"
 
     # --- The live insertion is as inert as the page itself.

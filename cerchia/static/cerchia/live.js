@@ -12,7 +12,7 @@
  *   [data-unread-community="<id>"]         subscribe to the community; on activity, refresh
  *                                          from data-unread-url if given, else unhide
  *   [data-unread-topic="<id>"]             unhidden when that topic has new activity
- *   #notification-badge[data-badge-url]    refreshed on the user's own events
+ *   #notification-badge[data-badge-url]    refreshed on the user's notification.* events
  *   #live-status[data-new-reply-message]   the polite live region announcing new replies
  */
 (function () {
@@ -226,7 +226,6 @@
       if (event.topic_id !== topicId) {
         refreshUnread(event.community_id, event.topic_id);
       }
-      refreshBadge();
     } else if (event.type.indexOf("notification.") === 0) {
       refreshBadge();
     }
