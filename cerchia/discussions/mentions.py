@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -64,8 +65,9 @@ def resolve_mentions(community: Community, handles: list[str]) -> dict[str, User
     """The named handles that are members of ``community``, by lower-cased handle (one query)."""
     if not handles:
         return {}
-    members = User.objects.filter(
-        handle__in=handles, memberships__community=community, deleted_at__isnull=True
+    # Handles keep the case they were chosen with but are unique regardless of case.
+    members = User.objects.annotate(lowered=Lower("handle")).filter(
+        lowered__in=handles, memberships__community=community, deleted_at__isnull=True
     )
     return {user.handle.lower(): user for user in members}
 

@@ -97,3 +97,14 @@ def test_mention_records_each_member_once(public_community, member, moderator, o
         [member.pk, owner.pk]
     )  # the author is linked but not recorded
     assert reply.body_html.count('class="mention"') == 4
+
+
+def test_mixed_case_handles_are_mentioned(public_community, moderator):
+    anna = testing.make_user("Anna_Rossi")
+    testing.add_member(public_community, anna)
+    assert resolve_mentions(public_community, ["anna_rossi"]) == {"anna_rossi": anna}
+    topic = testing.make_topic(public_community, moderator)
+    reply = actions.create_reply(moderator, topic, body="Thanks @anna_rossi and @ANNA_ROSSI")
+    url = reverse("accounts:profile", kwargs={"handle": "Anna_Rossi"})
+    assert reply.body_html.count(f'<a class="mention" href="{url}">@Anna_Rossi</a>') == 2
+    assert list(reply.mentions.values_list("user_id", flat=True)) == [anna.pk]
