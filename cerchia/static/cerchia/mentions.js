@@ -83,8 +83,12 @@
     }
     index = (index + options.length) % options.length;
     options.forEach(function (option, position) {
-      option.setAttribute("aria-selected", position === index ? "true" : "false");
-      option.classList.toggle("is-active", position === index);
+      var active = position === index;
+      option.setAttribute("aria-selected", active ? "true" : "false");
+      option.classList.toggle("is-active", active);
+      /* The stylesheet has no listbox state: mark the active option through the CSSOM. */
+      option.style.background = active ? "var(--c-accent-soft)" : "";
+      option.style.color = active ? "var(--c-accent-ink)" : "";
     });
     state.active = index;
     textarea.setAttribute("aria-activedescendant", options[index].id);
