@@ -502,6 +502,8 @@ def accept(request: MemberTopicRequest) -> HttpResponse:
     """Mark a reply as the question's answer, or (``action=unaccept``) take it back."""
     topic = request.topic
     if not request.topic_flags.accept:
+        if topic.kind != TopicKind.QUESTION:
+            raise PermissionDenied(_("Only questions have accepted answers."))
         raise PermissionDenied(_("Only the person who asked or a host can accept an answer."))
     if request.POST.get("action") == "unaccept":
         actions.unaccept_answer(request.user, topic)
