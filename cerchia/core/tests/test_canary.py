@@ -66,6 +66,8 @@ class Plant:
     emails_before_leaving: int = 0
     #: Every live event published since planting began.
     sent: Sent = field(default_factory=Sent)
+    #: (attachment id, served name, stored path) of an image in a private post.
+    image: tuple[int, str, str] | None = None
 
 
 @dataclass
@@ -105,6 +107,25 @@ def _prefer_digest_and_email(*users: User) -> None:
         )
 
 
+def _attach_image(user: User, community: Community, topic: Topic) -> tuple[int, str, str] | None:
+    """An image in a private post, if attachments exist: (id, served name, stored path)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    try:
+        from cerchia.discussions.views.feed import attachment_name
+    except ImportError:
+        return None
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), "sienna").save(buffer, "PNG")
+    upload = SimpleUploadedFile("darkroom.png", buffer.getvalue(), "image/png")
+    attachment = actions.upload_attachment(user, community, upload)
+    actions.create_reply(user, topic, body="A print", attachment_ids=[attachment.pk])
+    return attachment.pk, attachment_name(attachment), str(attachment.image.name)
+
+
 def _run_digests() -> None:
     try:
         from cerchia.notifications.actions import schedule_digests
@@ -116,9 +137,11 @@ def _run_digests() -> None:
 
 @pytest.fixture
 def plant(
+    settings, tmp_path,
     private_community, public_community, owner, moderator, member, stranger,
     django_capture_on_commit_callbacks, monkeypatch,
 ) -> Plant:  # fmt: skip
+    settings.MEDIA_ROOT = tmp_path / "media"
     marker = f"canary{secrets.token_hex(5)}"
     search_word = f"zebrafinch{secrets.token_hex(3)}"
     absent_word = f"zebrafinch{secrets.token_hex(3)}"
@@ -159,6 +182,7 @@ def plant(
             member, topic, body=f"Reply {secret} for @rita_removed", reply_to=opening
         )
         actions.add_reaction(moderator, reply, "thanks")
+        plant.image = _attach_image(member, private_community, topic)
         question = actions.create_topic(
             removed, private_community, title="A question without the word",
             body="Which developer?", kind=TopicKind.QUESTION,
@@ -220,6 +244,9 @@ def _values(plant: Plant, notifications: list[int]) -> dict[str, list[Any]]:
         "kind": ["heart"],
         "handle": handles,
         "notification_id": notifications or [UNKNOWN],
+        "attachment_id": [plant.image[0]] if plant.image else [UNKNOWN],
+        "name": [plant.image[1]] if plant.image else [UNKNOWN],
+        "path": [plant.image[2]] if plant.image else [UNKNOWN],
     }
 
 
@@ -263,11 +290,15 @@ def _search_queries(name: str, plant: Plant, word: str) -> list[dict[str, str]]:
     ]
 
 
-def _get(client: Client, path: str, query: dict[str, str], headers: dict[str, str]) -> str:
+def _get(
+    client: Client, path: str, query: dict[str, str], headers: dict[str, str]
+) -> tuple[int, str]:
     response: Any = client.get(path, query or None, headers=headers)
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return str(response.content.decode("utf-8", "replace"))
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    return response.status_code, body.decode("utf-8", "replace")
 
 
 def _sweep(plant: Plant, who: str, user: User | None, findings: Findings, word: str) -> None:
@@ -287,13 +318,15 @@ def _sweep(plant: Plant, who: str, user: User | None, findings: Findings, word: 
             variants = [api_headers] if is_api else [headers, {"HX-Request": "true"}]
             for extra in variants:
                 try:
-                    text = _get(client, path, query, extra)
+                    status, text = _get(client, path, query, extra)
                 except Exception as error:  # a broken page is reported, not a leak
                     findings.errors.append(f"{who} GET {path}: {error!r}")
                     continue
                 label = f"{who} GET {path}{'?' + str(query) if query else ''}"
                 label += " (htmx)" if "HX-Request" in extra else ""
                 findings.look(label, text, plant.marker)
+                if plant.image and plant.image[1] in path and status == 200:
+                    findings.hits.append(f"{label}: the private image is served")
 
 
 # --- The canary ----------------------------------------------------------------------------
@@ -402,6 +435,9 @@ def test_members_do_find_the_marker(plant):
     assert plant.marker in api_topics.content.decode()
     feed = client.get("/feed/")
     assert plant.marker in feed.content.decode()
+    if plant.image:
+        image = client.get(f"/attachments/{plant.image[0]}/{plant.image[1]}")
+        assert image.status_code == 200
     to_member = [m for m in mail.outbox if plant.member.email in m.recipients()]
     assert any(plant.marker in f"{m.subject}\n{m.body}" for m in to_member)
 
