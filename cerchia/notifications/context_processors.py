@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from cerchia.notifications.queries import badge_count
+from cerchia.notifications.queries import count_unread
 
 
 def notifications(request: HttpRequest) -> dict[str, Callable[[], int]]:
@@ -16,7 +16,7 @@ def notifications(request: HttpRequest) -> dict[str, Callable[[], int]]:
 
     @cache
     def unread() -> int:
-        return badge_count(user) if user is not None else 0
+        return count_unread(user) if user is not None else 0
 
     # Templates call a callable when they read it: no count on pages without the badge.
     return {"notifications_unread": unread}

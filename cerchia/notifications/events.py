@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from django.db import transaction
-
 from cerchia.live.publish import publish_on_commit, user_group
 
 
@@ -22,10 +20,7 @@ EVENT_TYPES = {"notification.changed": NotificationsChangedEvent}
 
 def publish_changed(user_ids: list[int]) -> None:
     """Tell each user's open pages, after commit, that their notifications changed."""
-    from cerchia.notifications.queries import forget_badge_counts
-
     ids = list(dict.fromkeys(user_ids))
-    transaction.on_commit(lambda: forget_badge_counts(ids))
     event: NotificationsChangedEvent = {"type": "notification.changed"}
     for user_id in ids:
         publish_on_commit(user_group(user_id), dict(event))

@@ -173,36 +173,3 @@ def digest_content(user: Any, since: datetime, until: datetime) -> DigestContent
         .order_by("-last_posted_at", "-id")[:DIGEST_LIMIT]
     )
     return DigestContent(new_topics=new_topics, active_topics=active_topics)
-
-
-# --- The header's badge --------------------------------------------------------------------
-
-BADGE_CACHE_SECONDS = 30
-
-
-def _badge_key(user_id: int) -> str:
-    return f"notifications:unread:{user_id}"
-
-
-def badge_count(actor: Any, *, fresh: bool = False) -> int:
-    """The unread count for the header, cached briefly per member (forgotten whenever
-    their notifications change), so most pages ask the database nothing for it."""
-    from django.core.cache import cache
-
-    if not actor.is_authenticated:
-        return 0
-    # The account's creation time tells a cached count from another account's that once
-    # had the same id.
-    stamp = actor.date_joined.timestamp()
-    cached = None if fresh else cache.get(_badge_key(actor.pk))
-    if isinstance(cached, tuple | list) and len(cached) == 2 and cached[0] == stamp:
-        return int(cached[1])
-    count = count_unread(actor)
-    cache.set(_badge_key(actor.pk), (stamp, count), BADGE_CACHE_SECONDS)
-    return count
-
-
-def forget_badge_counts(user_ids: list[int]) -> None:
-    from django.core.cache import cache
-
-    cache.delete_many([_badge_key(user_id) for user_id in user_ids])

@@ -54,7 +54,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "unread_only": unread,
         "next_url": next_url,
         "first_page": cursor is None,
-        "unread_count": queries.badge_count(member, fresh=True),
     }
     return render_page(
         request,
@@ -93,7 +92,7 @@ def notification_list_partial(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/_partials/list.html",
-        {"page": page, "rows": page.items, "first_page": True, "unread_count": 0},
+        {"page": page, "rows": page.items, "first_page": True},
     )
 
 
@@ -102,7 +101,7 @@ def notification_list_partial(request: HttpRequest) -> HttpResponse:
 @require_GET
 def badge(request: HttpRequest) -> HttpResponse:
     """The inside of the header's bell: refreshed by live updates."""
-    count = queries.badge_count(_member(request), fresh=True)
+    count = queries.count_unread(_member(request))
     return render(request, "notifications/_partials/badge.html", {"count": count})
 
 
