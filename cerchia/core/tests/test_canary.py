@@ -280,7 +280,14 @@ def _urls(plant: Plant, notifications: list[int], skipped: set[str]) -> list[tup
 
 
 def _search_queries(name: str, plant: Plant, word: str) -> list[dict[str, str]]:
-    """Query strings worth sending to a route: search words for search routes."""
+    """Query strings worth sending to a route: search words for search routes, filters
+    for feeds and listings."""
+    if "feed" in name:
+        return [{}, {"filter": "unread"}, {"filter": "unanswered"}, {"filter": "mine"}]
+    if name.endswith("topic_list") or name.endswith("list_topics"):
+        return [{}, {"kind": "question"}, {"kind": "discussion"}]
+    if name.endswith("posts_after"):
+        return [{}, {"after": "0"}, {"after": "1"}]
     if "search" not in name:
         return [{}]
     return [
