@@ -16,8 +16,8 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 
+from cerchia.accounts.actions import suspend_account
 from cerchia.accounts.models import User
 from cerchia.communities.actions import leave_community
 from cerchia.communities.models import Community
@@ -244,18 +244,34 @@ def test_a_member_who_leaves_stops_receiving_at_once(
 
 
 def test_a_suspended_member_stops_receiving(
-    run: Any, private_topic: Topic, member: User, owner: User
+    run: Any, private_topic: Topic, member: User, owner: User, site_admin: User
 ) -> None:
-    def suspend(user: User) -> None:
-        User.objects.filter(pk=user.pk).update(suspended_at=timezone.now())
+    async def scenario(commit: Any) -> None:
+        ws = socket(member)
+        await ws.connect()
+        await subscribe(ws, topic=private_topic.pk)
+        await commit(suspend_account, site_admin, member, "Spam.")
+        await commit(reply, private_topic, owner)
+        assert await ws.receive_nothing(SILENCE)
+        await ws.disconnect()
+
+    run(scenario)
+
+
+def test_a_member_who_stays_keeps_receiving_after_another_leaves(
+    run: Any, private_community: Community, private_topic: Topic, member: User, owner: User
+) -> None:
+    """The re-check is the reader's own: someone else leaving changes nothing for them."""
+    other = testing.make_user("otto_other")
+    testing.add_member(private_community, other)
 
     async def scenario(commit: Any) -> None:
         ws = socket(member)
         await ws.connect()
         await subscribe(ws, topic=private_topic.pk)
-        await commit(suspend, member)
+        await commit(leave_community, other, private_community)
         await commit(reply, private_topic, owner)
-        assert await ws.receive_nothing(SILENCE)
+        assert (await ws.receive_json_from(ARRIVES))["type"] == "post.created"
         await ws.disconnect()
 
     run(scenario)
