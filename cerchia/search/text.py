@@ -11,6 +11,7 @@ first, then the matching words are wrapped in ``<mark>``.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -45,7 +46,7 @@ def plain_text(body_html: str) -> str:
     """The text of a rendered post, without markup (blocks become spaces)."""
     text = _BLOCK_TAG.sub(" ", body_html or "")
     text = html.unescape(_ANY_TAG.sub("", text))
-    return _SPACES.sub(" ", text).strip()
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", text).strip())
 
 
 def fold(word: str) -> str:
@@ -54,13 +55,19 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def _terms_of(word: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)
+def _terms_of(word: str) -> tuple[str, ...]:
     """The indexed terms of one word as written (folding may split it, e.g. "½")."""
-    return [term for term in _WORD.findall(fold(word)) if len(term) <= MAX_TERM_LENGTH]
+    if word.isascii():  # letters and digits only: folding is lower-casing
+        return (word.lower(),) if len(word) <= MAX_TERM_LENGTH else ()
+    return tuple(term for term in _WORD.findall(fold(word)) if len(term) <= MAX_TERM_LENGTH)
 
 
 def terms(text: str) -> list[str]:
     """The index's terms for ``text``, in order."""
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return [word for word in _WORD.findall(text.lower()) if len(word) <= MAX_TERM_LENGTH]
     found: list[str] = []
     for word in _WORD.findall(text):
         found.extend(_terms_of(word))
@@ -186,7 +193,7 @@ def _marked(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def _hits(text: str, wanted: frozenset[str]) -> list[tuple[int, int, bool]]:
-    """Each word of ``text`` as (start, end, whether it is wanted)."""
+    """Each word of ``text`` (NFC) as (start, end, whether it is wanted)."""
     return [
         (match.start(), match.end(), any(term in wanted for term in _terms_of(match.group())))
         for match in _WORD.finditer(text)
@@ -195,12 +202,14 @@ def _hits(text: str, wanted: frozenset[str]) -> list[tuple[int, int, bool]]:
 
 def highlight(text: str, wanted: frozenset[str]) -> SafeString:
     """All of ``text``, escaped, with the wanted words marked (for titles)."""
+    text = unicodedata.normalize("NFC", text)
     spans = [(start, end) for start, end, hit in _hits(text, wanted) if hit]
     return mark_safe(_marked(text, spans))  # noqa: S308 - built from escaped parts
 
 
 def snippet(text: str, wanted: frozenset[str], words: int = SNIPPET_WORDS) -> SafeString:
     """The passage of ``text`` with the most wanted words, escaped, matches marked."""
+    text = unicodedata.normalize("NFC", text)
     found = _hits(text, wanted)
     if not found:
         return mark_safe("")

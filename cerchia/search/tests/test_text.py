@@ -113,3 +113,9 @@ def test_snippet_centres_on_the_matches() -> None:
 def test_snippet_without_a_match_shows_the_beginning() -> None:
     assert str(text.snippet("Short text.", frozenset({"zzz"}))) == "Short text."
     assert str(text.snippet("", frozenset({"zzz"}))) == ""
+
+
+def test_decomposed_accents_are_the_same_word() -> None:
+    decomposed = "Perche\u0301 cafe\u0301"
+    assert text.terms(decomposed) == ["perche", "cafe"]
+    assert str(text.highlight(decomposed, frozenset({"perche"}))) == "<mark>Perché</mark> café"
