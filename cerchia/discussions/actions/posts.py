@@ -44,7 +44,14 @@ MAX_ATTACHMENTS = 10
 # --- Validation ------------------------------------------------------------------------
 
 
+def _refuse_nul(field: str, value: str) -> None:
+    # PostgreSQL cannot store NUL and SQLite would: refuse it alike on both.
+    if "\x00" in value:
+        raise ValidationError({field: _("Text cannot contain NUL characters.")})
+
+
 def _clean_title(title: str) -> str:
+    _refuse_nul("title", title or "")
     title = " ".join((title or "").split())
     if len(title) < TITLE_MIN:
         raise ValidationError(
@@ -61,6 +68,7 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_body(body: str) -> str:
+    _refuse_nul("body", body or "")
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write something first.")})
@@ -72,6 +80,7 @@ def _clean_body(body: str) -> str:
 
 
 def _clean_key(key: str) -> str:
+    _refuse_nul("idempotency_key", key or "")
     key = (key or "").strip()
     if len(key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationError(

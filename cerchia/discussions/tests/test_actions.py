@@ -129,6 +129,22 @@ def test_create_topic_refuses_bad_fields(public_community, member, title, body, 
     assert event_kinds() == []
 
 
+def test_nul_characters_are_refused_on_every_database(topic, public_community, member):
+    for fields, name in (
+        ({"title": "Bad\x00title", "body": "Body"}, "title"),
+        ({"title": "Title", "body": "Bad\x00body"}, "body"),
+        ({"title": "Title", "body": "Body", "idempotency_key": "k\x00"}, "idempotency_key"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            actions.create_topic(member, public_community, **fields)
+        assert name in error.value.message_dict
+    with pytest.raises(ValidationError):
+        actions.create_reply(member, topic, body="\x00")
+    with pytest.raises(ValidationError):
+        actions.edit_post(member, Post.objects.get(topic=topic, number=1), body="a\x00")
+    assert Post.objects.count() == 1
+
+
 def test_create_topic_refuses_unknown_kind_and_long_idempotency_key(public_community, member):
     with pytest.raises(ValidationError) as error:
         actions.create_topic(member, public_community, title="Title", body="B", kind="poll")
