@@ -24,11 +24,14 @@ client against the same database. It prints a table and never asserts.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
 import sys
 import time
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from common import (
@@ -184,17 +187,22 @@ def session_cookie(reader: Any) -> tuple[str, str]:
 
 
 def count_queries(
-    pages: dict[str, str | None], cookie: tuple[str, str], explain: int = 0
-) -> dict[str, int]:
-    """Queries one request of each page runs (after one warm-up request); with ``explain``,
-    print that many of each page's slowest queries with their time.
+    pages: dict[str, str | None], cookie: tuple[str, str], explain: int = 0, samples: int = 0
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Queries one request of each page runs (after a warm-up request), and the median CPU
+    time of ``samples`` requests in this process (the app's own work, without the database
+    server's, and not inflated by waiting for a busy CPU). With ``explain``, print that many
+    of each page's slowest queries.
 
     A page that fails here is left out of the load (its path set to None) and said why."""
+    import statistics
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    counts = {}
+    counts: dict[str, int] = {}
+    cpu: dict[str, float] = {}
     for name, signed_in in PAGES:
         path = pages.get(name)
         if path is None:
@@ -214,7 +222,14 @@ def count_queries(
         counts[name] = len(captured)
         if explain:
             explain_page(name, path, elapsed, captured.captured_queries, explain)
-    return counts
+        times = []
+        for _ in range(samples):
+            before = time.process_time()
+            client.get(path)
+            times.append((time.process_time() - before) * 1000)
+        if times:
+            cpu[name] = statistics.median(times)
+    return counts, cpu
 
 
 def explain_page(
@@ -285,7 +300,23 @@ def main() -> None:
     parser.add_argument(
         "--no-load", action="store_true", help="count (and explain) queries, serve nothing"
     )
+    parser.add_argument(
+        "--cpu-samples",
+        type=int,
+        default=30,
+        help="requests per page timed in-process for the CPU column (30)",
+    )
+    parser.add_argument("--save", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("SMALL", "LARGE"),
+        help="print the p99 ratios of two saved runs, and nothing else",
+    )
     args = parser.parse_args()
+    if args.compare:
+        compare(*args.compare)
+        return
     url = check_database_url(args.database_url or default_database_url(args.posts))
     env = {
         key: value
@@ -310,7 +341,7 @@ def main() -> None:
     pages = targets()
     reader = pick_reader(args.reader)
     cookie = session_cookie(reader)
-    queries = count_queries(pages, cookie, args.explain)
+    queries, cpu = count_queries(pages, cookie, args.explain, args.cpu_samples)
     from cerchia.discussions.models import Post
 
     posts = Post.objects.count()
@@ -342,25 +373,59 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print_table(pages, queries, results)
+    print_table(pages, queries, cpu, results)
     print(f"server memory after the run: {memory:.0f} MiB")
+    if args.save:
+        figures = {
+            name: {"queries": queries.get(name, 0), "cpu_ms": cpu.get(name), "path": pages[name]}
+            | asdict(result)
+            | {"rps": result.rps}
+            for name, result in results.items()
+        }
+        Path(args.save).write_text(json.dumps({"posts": posts, "pages": figures}, indent=1))
+
+
+def compare(small_file: str, large_file: str) -> None:
+    """Print the p99 ratio, page by page, of two runs saved with ``--save``."""
+    small, large = (json.loads(Path(name).read_text()) for name in (small_file, large_file))
+    print(
+        f"{'page':<13}{'p99 ms':>9}{'p99 ms':>9}{'ratio':>7}{'req/s':>8}{'req/s':>8}"
+        f"{'CPU ms':>8}{'CPU ms':>8}"
+    )
+    print(f"{'':<13}{small['posts']:>9,}{large['posts']:>9,}")
+    for name, _signed_in in PAGES:
+        a, b = small["pages"].get(name), large["pages"].get(name)
+        if a is None or b is None:
+            continue
+        ratio = b["p99_ms"] / a["p99_ms"]
+        print(
+            f"{name:<13}{a['p99_ms']:>9.1f}{b['p99_ms']:>9.1f}{ratio:>6.2f}×"
+            f"{a['rps']:>8.0f}{b['rps']:>8.0f}{a['cpu_ms'] or 0:>8.1f}{b['cpu_ms'] or 0:>8.1f}"
+        )
 
 
 def print_table(
-    pages: dict[str, str | None], queries: dict[str, int], results: dict[str, Result]
+    pages: dict[str, str | None],
+    queries: dict[str, int],
+    cpu: dict[str, float],
+    results: dict[str, Result],
 ) -> None:
-    print(f"{'page':<13}{'queries':>8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  path")
+    print(
+        f"{'page':<13}{'queries':>8}{'app CPU ms':>11}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  path"
+    )
     for name, _signed_in in PAGES:
         path = pages.get(name)
         if path is None:
-            print(f"{name:<13}{'—':>8}{'—':>8}{'—':>8}{'—':>8}  (no such page, or it failed)")
+            print(
+                f"{name:<13}{'—':>8}{'—':>11}{'—':>8}{'—':>8}{'—':>8}  (no such page, or it failed)"
+            )
             continue
         if name not in results:
             continue
         result = results[name]
         print(
-            f"{name:<13}{queries.get(name, 0):>8}{result.rps:>8.0f}{result.p50_ms:>8.1f}"
-            f"{result.p99_ms:>8.1f}  {path}"
+            f"{name:<13}{queries.get(name, 0):>8}{cpu.get(name, 0):>11.1f}{result.rps:>8.0f}"
+            f"{result.p50_ms:>8.1f}{result.p99_ms:>8.1f}  {path}"
         )
 
 

@@ -731,6 +731,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if args.search_only:
         Seeder(args.posts, args.big_topic, args.seed).seed_search()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return
     print(f"database ready (migrated) in {time.monotonic() - started:.1f} s: {url}")
     seeder = Seeder(args.posts, args.big_topic, args.seed)
