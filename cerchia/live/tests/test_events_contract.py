@@ -11,7 +11,19 @@ from django.db import transaction
 from cerchia.accounts.models import User
 from cerchia.communities.models import Community
 from cerchia.core import testing
-from cerchia.discussions.actions import add_reaction, create_reply, delete_post, edit_post
+from cerchia.discussions.actions import (
+    accept_answer,
+    add_reaction,
+    create_reply,
+    create_topic,
+    delete_post,
+    edit_post,
+    lock_topic,
+    move_topic,
+    pin_topic,
+    remove_reaction,
+    restore_post,
+)
 from cerchia.discussions.events import EVENT_TYPES as DISCUSSION_EVENTS
 from cerchia.discussions.models import Post, ReactionKind, Topic
 from cerchia.live import publish as live_publish
@@ -155,6 +167,106 @@ def test_add_reaction_sends_the_new_counts(
     assert kinds == [(f"topic.{reply.topic_id}", "post.reactions")]
     assert sent[0][1]["post_id"] == reply.pk
     assert sent[0][1]["counts"] == {ReactionKind.HEART.value: 1}
+
+
+def test_create_topic_tells_the_community_of_the_topic_and_its_opening_post(
+    public_community: Community, member: User, sent: Sent, django_capture_on_commit_callbacks: Any
+) -> None:
+    topics: list[Topic] = []
+    kinds = emitted(
+        sent,
+        django_capture_on_commit_callbacks,
+        lambda: topics.append(
+            create_topic(member, public_community, title="Water hardness", body="Which filter?")
+        ),
+    )
+    topic_group, community_group = f"topic.{topics[0].pk}", f"community.{public_community.pk}"
+    assert kinds == [
+        (topic_group, "post.created"),
+        (community_group, "topic.activity"),
+        (topic_group, "topic.created"),
+        (community_group, "topic.created"),
+    ]
+
+
+def test_remove_reaction_sends_the_new_counts(
+    reply: Post, member: User, sent: Sent, django_capture_on_commit_callbacks: Any
+) -> None:
+    add_reaction(member, reply, ReactionKind.HEART)
+    kinds = emitted(
+        sent,
+        django_capture_on_commit_callbacks,
+        lambda: remove_reaction(member, reply, ReactionKind.HEART),
+    )
+    assert kinds == [(f"topic.{reply.topic_id}", "post.reactions")]
+    assert sent[0][1]["counts"].get(ReactionKind.HEART.value, 0) == 0
+
+
+def test_restore_post_tells_the_topic_the_post_changed(
+    reply: Post, owner: User, sent: Sent, django_capture_on_commit_callbacks: Any
+) -> None:
+    delete_post(owner, reply)
+    kinds = emitted(sent, django_capture_on_commit_callbacks, lambda: restore_post(owner, reply))
+    assert kinds == [(f"topic.{reply.topic_id}", "post.edited")]
+
+
+@pytest.mark.parametrize("moderate", [pin_topic, lock_topic])
+def test_moderating_a_topic_tells_the_topic_and_the_community(
+    topic: Topic,
+    owner: User,
+    sent: Sent,
+    django_capture_on_commit_callbacks: Any,
+    moderate: Callable[..., None],
+) -> None:
+    kinds = emitted(sent, django_capture_on_commit_callbacks, lambda: moderate(owner, topic, True))
+    assert kinds == [
+        (f"topic.{topic.pk}", "topic.updated"),
+        (f"community.{topic.community_id}", "topic.updated"),
+    ]
+
+
+def test_accept_answer_tells_the_topic_and_the_community(
+    public_community: Community,
+    member: User,
+    owner: User,
+    sent: Sent,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    question = testing.make_topic(public_community, member, title="Tamping?", kind="question")
+    answer = testing.make_reply(question, owner, body="Level, then firm.")
+    kinds = emitted(
+        sent, django_capture_on_commit_callbacks, lambda: accept_answer(member, question, answer)
+    )
+    assert kinds == [
+        (f"topic.{question.pk}", "topic.updated"),
+        (f"community.{public_community.pk}", "topic.updated"),
+    ]
+
+
+def test_move_topic_tells_the_topic_and_its_new_community(
+    topic: Topic, owner: User, sent: Sent, django_capture_on_commit_callbacks: Any
+) -> None:
+    target = testing.make_community(owner, slug="tea-at-home")
+    kinds = emitted(
+        sent, django_capture_on_commit_callbacks, lambda: move_topic(owner, topic, target)
+    )
+    assert kinds == [
+        (f"topic.{topic.pk}", "topic.updated"),
+        (f"community.{target.pk}", "topic.updated"),
+    ]
+    assert sent[0][1]["community_id"] == target.pk
+
+
+def test_the_notification_nudge_is_an_empty_shape(
+    reply: Post, member: User, owner: User, sent: Sent, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Reacting notifies the post's author: their own group gets a contentless nudge."""
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        add_reaction(member, reply, ReactionKind.THANKS)
+    nudges = [(group, event) for group, event in sent if group.startswith("user.")]
+    assert nudges == [(f"user.{owner.pk}", {"type": "notification.changed"})]
+    assert_event_shape(nudges[0][1])
 
 
 def test_a_refused_action_publishes_nothing(
