@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 #: Subscriptions one connection may hold: a page needs a topic and a community or two.
 MAX_SUBSCRIPTIONS = 20
+#: Messages one connection may send (each may cost queries); then it is closed.
+MAX_MESSAGES = 100
+#: The close code past MAX_MESSAGES (the 4000s are the application's own).
+TOO_MANY_MESSAGES = 4029
 #: What a client may subscribe to, and the group each kind of id names.
 GROUPS = {"topic": topic_group, "community": community_group}
 
@@ -42,6 +46,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Joins the groups a page asks for once the reader may read them; forwards their events."""
 
     user_id: int | None
+    messages: int
     #: Groups joined, with the community each belongs to.
     joined: dict[str, int]
     #: Communities that were public when subscribed: their events need no re-check.
@@ -51,6 +56,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         register_websocket_loop(asyncio.get_running_loop())
         user = self.scope.get("user")
         self.user_id = user.pk if user is not None and user.is_authenticated else None
+        self.messages = 0
         self.joined = {}
         self.public_communities = set()
         await self.accept()
@@ -65,6 +71,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        self.messages += 1
+        if self.messages > MAX_MESSAGES:
+            await self.close(code=TOO_MANY_MESSAGES)
+            return
         request = content.get("subscribe") if isinstance(content, dict) else None
         if not (isinstance(request, dict) and len(request) == 1):
             await self.send_json({"error": "unknown message"})

@@ -29,6 +29,8 @@ HANDOFF_SECONDS = 5.0
 
 #: The event loop serving this process's websockets, once one has connected.
 _websocket_loop: asyncio.AbstractEventLoop | None = None
+#: Sends scheduled on that loop from its own thread, kept until done (asyncio holds weak refs).
+_pending: set[asyncio.Task[None]] = set()
 
 
 def topic_group(topic_id: int) -> str:
@@ -85,7 +87,9 @@ def _send_in_process(layer: InMemoryChannelLayer, group: str, message: dict[str,
     loop = _websocket_loop
     assert loop is not None
     if _running_loop() is loop:
-        loop.create_task(layer.group_send(group, message))
+        task = loop.create_task(layer.group_send(group, message))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
         return
     future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
     try:

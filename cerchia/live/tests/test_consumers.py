@@ -224,6 +224,23 @@ def test_one_connection_holds_a_bounded_number_of_subscriptions(
     run(scenario)
 
 
+def test_a_connection_that_sends_too_much_is_closed(
+    run: Any, member: User, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(consumers, "MAX_MESSAGES", 3)
+
+    async def scenario(commit: Any) -> None:
+        ws = socket(member)
+        await ws.connect()
+        for missing in (10**6, 10**6 + 1, 10**6 + 2):
+            assert "refused" in await subscribe(ws, topic=missing)
+        await ws.send_json_to({"subscribe": {"topic": 10**6 + 3}})
+        closed = await ws.receive_output(ARRIVES)
+        assert closed == {"type": "websocket.close", "code": consumers.TOO_MANY_MESSAGES}
+
+    run(scenario)
+
+
 # --- Losing access ----------------------------------------------------------------------------
 
 
