@@ -110,6 +110,8 @@ class WebsocketServer:
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.server.stop)
         self.thread.join(10)
+        if not self.thread.is_alive():
+            self.loop.close()
 
 
 def share_in_memory_database() -> Callable[[], None]:

@@ -185,6 +185,8 @@ def websocket_process() -> Iterator[tuple[int, asyncio.AbstractEventLoop]]:
     yield port, loop
     loop.call_soon_threadsafe(server.stop)
     thread.join(10)
+    if not thread.is_alive():
+        loop.close()
 
 
 def test_a_relayed_event_reaches_a_listener_of_the_websocket_process(
