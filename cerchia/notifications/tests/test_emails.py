@@ -113,6 +113,7 @@ def test_an_email_goes_through_a_real_smtp_server_in_the_members_language(
     assert read_it in text
     assert "/p/2/" in text
     assert "a burr grinder, surely" in html
+    assert '<html lang="it">' in html
     delivery = EmailDelivery.objects.get(recipient=member)
     assert delivery.status == EmailDelivery.Status.SENT
     assert delivery.attempts == 1
