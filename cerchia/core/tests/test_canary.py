@@ -1,15 +1,17 @@
 """The canary: a private community's words never reach anyone outside it.
 
 A unique marker is planted in a private community's topic title, posts, a reply and
-mentions. Then a stranger (never a member), a removed member (who took part, then left)
-and an anonymous visitor look for it everywhere the site can show it: every page and
-partial of every route, every API listing, search, the feed, bookmarks, notifications,
-profiles and the directory, the emails sent (immediate and digests), the live events
-published, and their account exports. The marker must appear 0 times.
+mentions. Then a stranger (never a member), a removed member (who took part, then
+left), a suspended member and an anonymous visitor look for it everywhere the site can
+show it: every page and partial of every route, every API listing, search, the feed,
+bookmarks, notifications, profiles and the directory, the emails sent (immediate and
+digests), the live events published, and their account exports. The marker must appear
+0 times.
 
 The canary discovers the routes from the URL configuration, so a route added later is
 searched too; a route whose arguments it cannot fill is printed as skipped. It also
-checks that a member does find the marker (pages, search, API), so it can fail.
+checks that a member does find the marker (pages, search, API, feed, email), so it can
+fail.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Plant:
     moderator: User
     stranger: User
     removed: User
+    suspended: User
     topics: list[Topic] = field(default_factory=list)
     posts: list[Post] = field(default_factory=list)
     #: Emails sent before the removed member left (to them, rightly, as a member).
@@ -147,6 +150,8 @@ def plant(
     absent_word = f"zebrafinch{secrets.token_hex(3)}"
     removed = testing.make_user("rita_removed")
     testing.add_member(private_community, removed)
+    suspended = testing.make_user("sue_suspended")
+    testing.add_member(private_community, suspended)
     testing.add_member(public_community, stranger)  # a member elsewhere, not here
     plant = Plant(
         marker=marker,
@@ -158,19 +163,21 @@ def plant(
         moderator=moderator,
         stranger=stranger,
         removed=removed,
+        suspended=suspended,
         sent=record_sent(monkeypatch, tasks=False),
     )
-    _prefer_digest_and_email(member, stranger, removed)
+    _prefer_digest_and_email(member, stranger, removed, suspended)
     secret = f"{marker} {search_word}"
     with django_capture_on_commit_callbacks(execute=True):
         # While the removed member still belongs: they watch, read, bookmark, react.
-        actions.set_community_notification_level(
-            removed, private_community, NotificationLevel.WATCHING
-        )
+        for watcher in (removed, suspended):
+            actions.set_community_notification_level(
+                watcher, private_community, NotificationLevel.WATCHING
+            )
         topic = actions.create_topic(
             moderator, private_community,
             title=f"Darkroom {marker}",
-            body=f"Opening {secret}. Ask @rita_removed, @mia_member or @sam_stranger.",
+            body=f"Opening {secret}: @rita_removed @sue_suspended @mia_member @sam_stranger",
         )  # fmt: skip
         plant.topics.append(topic)
         opening = Post.objects.get(topic=topic, number=1)
@@ -193,13 +200,18 @@ def plant(
         plant.posts += [opening, reply, answer]
     plant.emails_before_leaving = len(mail.outbox)
     leave_community(removed, private_community)
+    User.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
+    suspended.refresh_from_db()
     private_community = Community.objects.get(pk=private_community.pk)
     plant.community = private_community
     with django_capture_on_commit_callbacks(execute=True):
         # After they left: more words, mentions of them and of the stranger.
         topic = Topic.objects.get(pk=topic.pk)
         late = actions.create_reply(
-            moderator, topic, body=f"Late {secret} @rita_removed @sam_stranger", quoted=reply
+            moderator,
+            topic,
+            body=f"Late {secret} @rita_removed @sue_suspended @sam_stranger",
+            quoted=reply,
         )
         fresh = actions.create_topic(
             member, private_community, title=f"Second {marker}", body=f"More {secret}"
@@ -236,6 +248,7 @@ def _values(plant: Plant, notifications: list[int]) -> dict[str, list[Any]]:
     topic_ids = [topic.pk for topic in plant.topics]
     post_ids = [post.pk for post in plant.posts]
     handles = [plant.member.handle, plant.removed.handle, plant.stranger.handle]
+    handles.append(plant.suspended.handle)
     return {
         "slug": [plant.community.slug],
         "topic_id": topic_ids,
@@ -346,6 +359,7 @@ def test_private_words_reach_no_one_outside(plant, django_capture_on_commit_call
     outsiders: list[tuple[str, User | None]] = [
         ("stranger", plant.stranger),
         ("removed member", plant.removed),
+        ("suspended member", plant.suspended),
         ("anonymous", None),
     ]
     for who, user in outsiders:
@@ -360,7 +374,7 @@ def test_private_words_reach_no_one_outside(plant, django_capture_on_commit_call
         recipients = {address.lower() for address in message.recipients()}
         outsiders_then = {plant.stranger.email.lower()}
         if index >= plant.emails_before_leaving:
-            outsiders_then.add(plant.removed.email.lower())
+            outsiders_then |= {plant.removed.email.lower(), plant.suspended.email.lower()}
         if not recipients & outsiders_then:
             continue
         parts = [str(message.subject), str(message.body)]
@@ -466,7 +480,7 @@ def _check_live_delivery(plant: Plant, findings: Findings) -> None:
         return
     authorize = getattr(consumers, "authorize", None)
     still_readable = getattr(consumers, "still_readable", None)
-    for user in (plant.stranger, plant.removed, AnonymousUser()):
+    for user in (plant.stranger, plant.removed, plant.suspended, AnonymousUser()):
         for topic in plant.topics:
             if authorize is not None:
                 findings.checked += 1
