@@ -159,103 +159,6 @@ MFA_SETUP_ONLY = {"mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_downloa
 UNNAMED = {"api/v1/^(?P<path>.*)$"}
 
 
-def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern):
-            name = f"{namespace}{pattern.name}" if pattern.name else ""
-            found.append((prefix + str(pattern.pattern), name))
-    return found
-
-
-def test_every_route_is_in_the_matrix() -> None:
-    missing = []
-    for route, name in _walk(get_resolver().url_patterns):
-        if route.startswith("admin/"):
-            continue  # Django's admin: see test_admin_is_for_site_admins
-        if name.startswith("api:") and name not in PAGES:
-            continue  # API operations: see test_every_api_operation_is_in_the_matrix
-        if name in PAGES or name in AUTH_PAGES or name in AUTH_PAGES_SIGNED_IN or route in UNNAMED:
-            continue
-        missing.append(f"{name or '(unnamed)'} {route}")
-    assert not missing, "routes without a rule in the authorization matrix:\n" + "\n".join(missing)
-
-
-def _client_for(world: World, who: str) -> Client:
-    client = Client()
-    person = world.people[who]
-    if person is not None:
-        client.force_login(person)
-    return client
-
-
-def _run(world: World, route: Route, visibility: str, who: str) -> str:
-    """One request, whose writes are rolled back so every cell starts from the same world."""
-    client = _client_for(world, who)
-    with transaction.atomic():
-        send = getattr(client, route.method)
-        response = send(route.path(world), route.data(world))
-        transaction.set_rollback(True)
-    return classify(response)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("visibility", VISIBILITIES)
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_matrix(name: str, visibility: str) -> None:
-    world = build_world(visibility)
-    route = PAGES[name]
-    wrong = {}
-    for who in PRINCIPALS:
-        expected = route.expect(visibility, who)
-        actual = _run(world, route, visibility, who)
-        if actual != expected:
-            wrong[who] = f"expected {expected}, got {actual}"
-    assert not wrong, f"{name} on a {visibility} community: {wrong}"
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(AUTH_PAGES | AUTH_PAGES_SIGNED_IN))
-def test_account_pages(name: str) -> None:
-    world = build_world(Visibility.PUBLIC)
-    path = _auth_path(name)
-    for who in ("anonymous", "member", "suspended"):
-        outcome = _run(world, Route(always("ok"), path=lambda w: path), Visibility.PUBLIC, who)
-        if name in AUTH_PAGES_SIGNED_IN and who == "anonymous":
-            assert outcome == "login", (name, who, outcome)
-        elif name in MFA_SETUP_ONLY and who != "anonymous":
-            assert outcome == "404", (name, who, outcome)
-        else:
-            assert outcome in {"ok", "login"}, (name, who, outcome)
-
-
-def _auth_path(name: str) -> str:
-    from django.urls import reverse
-
-    if name == "account_confirm_email":
-        return reverse(name, kwargs={"key": "not-a-real-key"})
-    if name == "account_reset_password_from_key":
-        return reverse(name, kwargs={"uidb36": "zz", "key": "not-a-real-key"})
-    return reverse(name)
-
-
-@pytest.mark.django_db
-def test_admin_is_for_site_admins() -> None:
-    world = build_world(Visibility.PUBLIC)
-    paths = ["/admin/"] + [
-        f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-        for model in admin.site._registry
-    ]
-    for path in paths:
-        for who in PRINCIPALS:
-            outcome = _run(world, Route(always("ok"), path=lambda w: path), Visibility.PUBLIC, who)
-            expected = "ok" if who == "site_admin" else "login"
-            assert outcome == expected, (path, who, outcome)
-
-
 # --- API -------------------------------------------------------------------------------
 
 
@@ -366,6 +269,103 @@ def _merge_route_tables() -> None:
 
 
 _merge_route_tables()
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}{pattern.name}" if pattern.name else ""
+            found.append((prefix + str(pattern.pattern), name))
+    return found
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    missing = []
+    for route, name in _walk(get_resolver().url_patterns):
+        if route.startswith("admin/"):
+            continue  # Django's admin: see test_admin_is_for_site_admins
+        if name.startswith("api:") and name not in PAGES:
+            continue  # API operations: see test_every_api_operation_is_in_the_matrix
+        if name in PAGES or name in AUTH_PAGES or name in AUTH_PAGES_SIGNED_IN or route in UNNAMED:
+            continue
+        missing.append(f"{name or '(unnamed)'} {route}")
+    assert not missing, "routes without a rule in the authorization matrix:\n" + "\n".join(missing)
+
+
+def _client_for(world: World, who: str) -> Client:
+    client = Client()
+    person = world.people[who]
+    if person is not None:
+        client.force_login(person)
+    return client
+
+
+def _run(world: World, route: Route, visibility: str, who: str) -> str:
+    """One request, whose writes are rolled back so every cell starts from the same world."""
+    client = _client_for(world, who)
+    with transaction.atomic():
+        send = getattr(client, route.method)
+        response = send(route.path(world), route.data(world))
+        transaction.set_rollback(True)
+    return classify(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_matrix(name: str, visibility: str) -> None:
+    world = build_world(visibility)
+    route = PAGES[name]
+    wrong = {}
+    for who in PRINCIPALS:
+        expected = route.expect(visibility, who)
+        actual = _run(world, route, visibility, who)
+        if actual != expected:
+            wrong[who] = f"expected {expected}, got {actual}"
+    assert not wrong, f"{name} on a {visibility} community: {wrong}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(AUTH_PAGES | AUTH_PAGES_SIGNED_IN))
+def test_account_pages(name: str) -> None:
+    world = build_world(Visibility.PUBLIC)
+    path = _auth_path(name)
+    for who in ("anonymous", "member", "suspended"):
+        outcome = _run(world, Route(always("ok"), path=lambda w: path), Visibility.PUBLIC, who)
+        if name in AUTH_PAGES_SIGNED_IN and who == "anonymous":
+            assert outcome == "login", (name, who, outcome)
+        elif name in MFA_SETUP_ONLY and who != "anonymous":
+            assert outcome == "404", (name, who, outcome)
+        else:
+            assert outcome in {"ok", "login"}, (name, who, outcome)
+
+
+def _auth_path(name: str) -> str:
+    from django.urls import reverse
+
+    if name == "account_confirm_email":
+        return reverse(name, kwargs={"key": "not-a-real-key"})
+    if name == "account_reset_password_from_key":
+        return reverse(name, kwargs={"uidb36": "zz", "key": "not-a-real-key"})
+    return reverse(name)
+
+
+@pytest.mark.django_db
+def test_admin_is_for_site_admins() -> None:
+    world = build_world(Visibility.PUBLIC)
+    paths = ["/admin/"] + [
+        f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        for model in admin.site._registry
+    ]
+    for path in paths:
+        for who in PRINCIPALS:
+            outcome = _run(world, Route(always("ok"), path=lambda w: path), Visibility.PUBLIC, who)
+            expected = "ok" if who == "site_admin" else "login"
+            assert outcome == expected, (path, who, outcome)
 
 
 @pytest.mark.django_db
