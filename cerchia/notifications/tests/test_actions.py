@@ -14,7 +14,7 @@ from cerchia.discussions.actions import (
     set_community_notification_level,
     set_topic_notification_level,
 )
-from cerchia.discussions.models import NotificationLevel, Subscription
+from cerchia.discussions.models import Mention, NotificationLevel, Subscription
 from cerchia.notifications import actions
 from cerchia.notifications.models import EmailDelivery, Notification
 from cerchia.notifications.queries import count_unread, list_notifications
@@ -154,26 +154,39 @@ def test_an_edit_that_adds_a_mention_strengthens_a_watching_notification(
     assert notification.read_at is None
 
 
+FAN_OUT_QUERIES = 12
+
+
 def _fan_out_queries(count: int) -> int:
+    """Half the recipients watch the community, half are mentioned (and so emailed)."""
     owner = testing.make_user()
     community = testing.make_community(owner)
-    for _ in range(count):
-        watcher = testing.make_user()
-        testing.add_member(community, watcher)
-        Subscription.objects.create(
-            user=watcher, community=community, level=NotificationLevel.WATCHING
-        )
     topic = testing.make_topic(community, owner, title="Count the queries")
-    post_id = topic.posts.get(number=1).pk
+    post = topic.posts.get(number=1)
+    for index in range(count):
+        person = testing.make_user()
+        testing.add_member(community, person)
+        if index % 2:
+            Mention.objects.create(post=post, user=person)
+        else:
+            Subscription.objects.create(
+                user=person, community=community, level=NotificationLevel.WATCHING
+            )
     with CaptureQueriesContext(connection) as queries:
-        changed = actions.notify_new_post(post_id)
+        changed = actions.notify_new_post(post.pk)
     assert len(changed) == count
+    assert EmailDelivery.objects.filter(notification__post=post).count() == count // 2
     return len(queries)
 
 
 @pytest.mark.django_db
 def test_fan_out_costs_the_same_queries_for_3_or_30_recipients():
-    assert _fan_out_queries(3) == _fan_out_queries(30)
+    # The post, its mentions, the subscriptions, the recipients and their memberships,
+    # existing notifications, the insert and the read-back, preferences, the deliveries'
+    # insert, and a savepoint around the writes.
+    few = _fan_out_queries(3)
+    assert few == _fan_out_queries(30)
+    assert few == FAN_OUT_QUERIES
 
 
 # --- Reactions ------------------------------------------------------------------------
