@@ -12,39 +12,19 @@ from django.test import Client
 from cerchia.accounts.models import ProfileVisibility
 from cerchia.api import schemas
 from cerchia.communities.models import JoinPolicy, Role, Visibility
+from cerchia.core.tests.matrix import VISIBILITIES
+from cerchia.core.tests.test_authorization_matrix import API as MATRIX_API
 
 pytestmark = pytest.mark.django_db
 
-OPERATIONS = {
-    ("get", "/api/v1/me"),
-    ("patch", "/api/v1/me"),
-    ("get", "/api/v1/me/memberships"),
-    ("delete", "/api/v1/me/join-requests/{request_id}"),
-    ("get", "/api/v1/users/{handle}"),
-    ("get", "/api/v1/communities"),
-    ("post", "/api/v1/communities"),
-    ("get", "/api/v1/communities/{slug}"),
-    ("patch", "/api/v1/communities/{slug}"),
-    ("get", "/api/v1/communities/{slug}/members"),
-    ("patch", "/api/v1/communities/{slug}/members/{handle}"),
-    ("post", "/api/v1/communities/{slug}/transfer-ownership"),
-    ("post", "/api/v1/communities/{slug}/join"),
-    ("post", "/api/v1/communities/{slug}/leave"),
-    ("get", "/api/v1/communities/{slug}/join-requests"),
-    ("post", "/api/v1/communities/{slug}/join-requests"),
-    ("post", "/api/v1/communities/{slug}/join-requests/{request_id}/approve"),
-    ("post", "/api/v1/communities/{slug}/join-requests/{request_id}/decline"),
-    ("get", "/api/v1/communities/{slug}/invitations"),
-    ("post", "/api/v1/communities/{slug}/invitations"),
-    ("delete", "/api/v1/communities/{slug}/invitations/{invitation_id}"),
-    ("post", "/api/v1/invitations/{token}/accept"),
-}
-#: Operations anyone may call; every other one needs a token or a session.
+# The operations and who may call them come from the authorization matrix, which lists
+# every operation with its rule: those whose rule lets anonymous callers through on
+# some community need no token or session; every other one does.
+OPERATIONS = set(MATRIX_API)
 ANONYMOUS_ALLOWED = {
-    ("get", "/api/v1/users/{handle}"),
-    ("get", "/api/v1/communities"),
-    ("get", "/api/v1/communities/{slug}"),
-    ("get", "/api/v1/communities/{slug}/members"),
+    operation
+    for operation, route in MATRIX_API.items()
+    if any(route.expect(visibility, "anonymous") != "401" for visibility in VISIBILITIES)
 }
 
 
