@@ -171,7 +171,7 @@ def search_posts(
     )
     if parsed.is_empty or (author and writer is None):
         return results
-    readable_sql, readable_params = readable.values("pk").query.sql_with_params()
+    readable_sql, readable_params = readable.order_by().values("pk").query.sql_with_params()
     filters = backend.Filters(
         readable_sql=readable_sql,
         readable_params=readable_params,
