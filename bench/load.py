@@ -188,8 +188,9 @@ def session_cookie(reader: Any) -> tuple[str, str]:
 
 def count_queries(
     pages: dict[str, str | None], cookie: tuple[str, str], explain: int = 0, samples: int = 0
-) -> tuple[dict[str, int], dict[str, float]]:
-    """Queries one request of each page runs (after a warm-up request), and the median CPU
+) -> tuple[dict[str, int], dict[str, float], dict[str, float]]:
+    """Queries one request of each page runs (after a warm-up request), their time in the
+    database (PostgreSQL: the sum of EXPLAIN ANALYZE execution times), and the median CPU
     time of ``samples`` requests in this process (the app's own work, without the database
     server's, and not inflated by waiting for a busy CPU). With ``explain``, print that many
     of each page's slowest queries.
@@ -203,6 +204,7 @@ def count_queries(
 
     counts: dict[str, int] = {}
     cpu: dict[str, float] = {}
+    db: dict[str, float] = {}
     for name, signed_in in PAGES:
         path = pages.get(name)
         if path is None:
@@ -220,8 +222,8 @@ def count_queries(
             client.get(path)
         elapsed = (time.perf_counter() - started) * 1000
         counts[name] = len(captured)
-        if explain:
-            explain_page(name, path, elapsed, captured.captured_queries, explain)
+        if explain or connection.vendor == "postgresql":
+            db[name] = explain_page(name, path, elapsed, captured.captured_queries, explain)
         times = []
         for _ in range(samples):
             before = time.process_time()
@@ -229,12 +231,12 @@ def count_queries(
             times.append((time.process_time() - before) * 1000)
         if times:
             cpu[name] = statistics.median(times)
-    return counts, cpu
+    return counts, cpu, db
 
 
 def explain_page(
     name: str, path: str, elapsed: float, queries: list[dict[str, str]], top: int
-) -> None:
+) -> float:
     """Print the page's ``top`` slowest queries; on PostgreSQL timed by EXPLAIN ANALYZE (the
     database's own time, not the client's), with the plan of the slowest."""
     from django.db import connection
@@ -252,11 +254,14 @@ def explain_page(
         timed.append((took, sql, plan))
     timed.sort(key=lambda item: -item[0])
     total = sum(item[0] for item in timed)
+    if not top:
+        return total
     print(f"{name} {path}: {elapsed:.0f} ms, of which {total:.1f} ms in {len(timed)} queries")
     for index, (took, sql, plan) in enumerate(timed[:top]):
         print(f"  {took:8.2f} ms  {' '.join(sql.split())[:400]}")
         if index == 0 and plan:
             print("    " + plan.replace("\n", "\n    "))
+    return total
 
 
 def serve(port: int, env: dict[str, str], workers: int, threads: int) -> subprocess.Popen[bytes]:
@@ -341,7 +346,7 @@ def main() -> None:
     pages = targets()
     reader = pick_reader(args.reader)
     cookie = session_cookie(reader)
-    queries, cpu = count_queries(pages, cookie, args.explain, args.cpu_samples)
+    queries, cpu, db = count_queries(pages, cookie, args.explain, args.cpu_samples)
     from cerchia.discussions.models import Post
 
     posts = Post.objects.count()
@@ -373,11 +378,12 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print_table(pages, queries, cpu, results)
+    print_table(pages, queries, cpu, db, results)
     print(f"server memory after the run: {memory:.0f} MiB")
     if args.save:
         figures = {
-            name: {"queries": queries.get(name, 0), "cpu_ms": cpu.get(name), "path": pages[name]}
+            name: {"queries": queries.get(name, 0), "cpu_ms": cpu.get(name), "db_ms": db.get(name)}
+            | {"path": pages[name]}
             | asdict(result)
             | {"rps": result.rps}
             for name, result in results.items()
@@ -386,21 +392,18 @@ def main() -> None:
 
 
 def compare(small_file: str, large_file: str) -> None:
-    """Print the p99 ratio, page by page, of two runs saved with ``--save``."""
+    """Print two runs saved with ``--save`` side by side, with the p99 ratio per page."""
     small, large = (json.loads(Path(name).read_text()) for name in (small_file, large_file))
-    print(
-        f"{'page':<13}{'p99 ms':>9}{'p99 ms':>9}{'ratio':>7}{'req/s':>8}{'req/s':>8}"
-        f"{'CPU ms':>8}{'CPU ms':>8}"
-    )
-    print(f"{'':<13}{small['posts']:>9,}{large['posts']:>9,}")
+    print(f"{small['posts']:,} → {large['posts']:,} posts: p99 ms, ratio, req/s, DB ms, CPU ms")
     for name, _signed_in in PAGES:
         a, b = small["pages"].get(name), large["pages"].get(name)
         if a is None or b is None:
             continue
         ratio = b["p99_ms"] / a["p99_ms"]
         print(
-            f"{name:<13}{a['p99_ms']:>9.1f}{b['p99_ms']:>9.1f}{ratio:>6.2f}×"
-            f"{a['rps']:>8.0f}{b['rps']:>8.0f}{a['cpu_ms'] or 0:>8.1f}{b['cpu_ms'] or 0:>8.1f}"
+            f"{name:<13}{a['p99_ms']:>7.0f} → {b['p99_ms']:<7.0f}{ratio:>5.2f}×"
+            f"{a['rps']:>6.0f} → {b['rps']:<5.0f}{a.get('db_ms') or 0:>6.1f} → "
+            f"{b.get('db_ms') or 0:<6.1f}{a['cpu_ms'] or 0:>6.1f} → {b['cpu_ms'] or 0:<6.1f}"
         )
 
 
@@ -408,24 +411,25 @@ def print_table(
     pages: dict[str, str | None],
     queries: dict[str, int],
     cpu: dict[str, float],
+    db: dict[str, float],
     results: dict[str, Result],
 ) -> None:
     print(
-        f"{'page':<13}{'queries':>8}{'app CPU ms':>11}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  path"
+        f"{'page':<13}{'queries':>8}{'DB ms':>7}{'app CPU ms':>11}{'req/s':>7}"
+        f"{'p50 ms':>8}{'p99 ms':>8}  path"
     )
     for name, _signed_in in PAGES:
         path = pages.get(name)
         if path is None:
-            print(
-                f"{name:<13}{'—':>8}{'—':>11}{'—':>8}{'—':>8}{'—':>8}  (no such page, or it failed)"
-            )
+            print(f"{name:<13}{'—':>8}  (no such page, or it failed)")
             continue
         if name not in results:
             continue
         result = results[name]
+        db_ms = f"{db[name]:.1f}" if name in db else "—"
         print(
-            f"{name:<13}{queries.get(name, 0):>8}{cpu.get(name, 0):>11.1f}{result.rps:>8.0f}"
-            f"{result.p50_ms:>8.1f}{result.p99_ms:>8.1f}  {path}"
+            f"{name:<13}{queries.get(name, 0):>8}{db_ms:>7}{cpu.get(name, 0):>11.1f}"
+            f"{result.rps:>7.0f}{result.p50_ms:>8.1f}{result.p99_ms:>8.1f}  {path}"
         )
 
 
