@@ -742,3 +742,19 @@ def test_moderator_role_label_only_for_hosts(client, public_community, topic, re
     html = client.get(url("topic", public_community, topic_id=topic.pk)).content.decode()
     assert f"pill--{Role.MODERATOR}" in html
     assert f"pill--{Role.MEMBER}" not in html
+
+
+def test_bookmark_remove_from_a_stale_list_never_adds_it_back(client, public_community, member):
+    topic = testing.make_topic(public_community, member, title="Keep this")
+    post = topic.posts.get(number=1)
+    client.force_login(member)
+    url = f"/c/{public_community.slug}/posts/{post.pk}/bookmark/"
+    response = client.post(url, {"action": "remove", "next": "/bookmarks/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/bookmarks/"
+    assert not Bookmark.objects.filter(user=member, post=post).exists()
+    client.post(url, {"action": "add"})
+    client.post(url, {"action": "add"})
+    assert Bookmark.objects.filter(user=member, post=post).count() == 1
+    response = client.post(url, {"action": "remove", "next": "https://elsewhere.example/"})
+    assert response["Location"].startswith(f"/c/{public_community.slug}/t/{topic.pk}/")

@@ -46,6 +46,7 @@ from cerchia.discussions.resolvers import (
     post_view,
     topic_view,
 )
+from cerchia.discussions.views.feed import _next_url
 
 #: How many page links the topic's pagination shows on each side of the current page.
 PAGE_WINDOW = 2
@@ -701,9 +702,13 @@ def reactors(request: PostRequest) -> HttpResponse:
 @require_POST
 @post_view(login=True)
 def bookmark(request: MemberPostRequest) -> HttpResponse:
-    """Bookmark the post, or forget the bookmark (a toggle)."""
+    """Bookmark the post or forget the bookmark: ``action=add``/``remove`` says which (a stale
+    list never flips a bookmark back), no action toggles. ``next`` returns to a local page."""
     post, topic = request.post, request.topic
-    if queries.get_bookmark_ids(request.user, [post.pk]):
+    wanted = request.POST.get("action")
+    if wanted not in {"add", "remove"}:
+        wanted = "remove" if queries.get_bookmark_ids(request.user, [post.pk]) else "add"
+    if wanted == "remove":
         actions.remove_bookmark(request.user, post)
         bookmarked, message = False, _("Bookmark removed.")
     else:
@@ -713,7 +718,7 @@ def bookmark(request: MemberPostRequest) -> HttpResponse:
         context = {"community": request.community, "post": post, "bookmarked": bookmarked}
         return render(request, "discussions/_partials/bookmark.html", context)
     messages.success(request, message)
-    return redirect(post_url(topic, post.number))
+    return redirect(_next_url(request, post_url(topic, post.number)))
 
 
 TOPIC = "c/<slug:slug>/t/<int:topic_id>/"
