@@ -507,3 +507,12 @@ def schedule_digests(now: datetime | None = None) -> int:
                 queue_deliveries(deliveries)
             queued += len(due)
     return queued
+
+
+def erase_member_notifications(user: User) -> None:
+    """For account erasure: the member's notifications, choices and unsent emails go;
+    their name on others' notifications becomes the tombstone's ("deleted member")."""
+    with transaction.atomic():
+        Notification.objects.filter(recipient=user).delete()
+        NotificationPreference.objects.filter(user=user).delete()
+        EmailDelivery.objects.filter(recipient=user).delete()

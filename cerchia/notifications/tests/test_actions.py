@@ -16,7 +16,7 @@ from cerchia.discussions.actions import (
 )
 from cerchia.discussions.models import Mention, NotificationLevel, Subscription
 from cerchia.notifications import actions
-from cerchia.notifications.models import EmailDelivery, Notification
+from cerchia.notifications.models import EmailDelivery, Notification, NotificationPreference
 from cerchia.notifications.queries import count_unread, list_notifications
 
 
@@ -334,3 +334,12 @@ def test_a_topic_moved_to_a_community_one_cannot_read_takes_its_notifications(
     [row] = list_notifications(member).items
     assert row.url is not None
     assert row.url.startswith("/c/hosts-only/")
+
+
+def test_erasing_a_member_removes_their_notifications_and_emails(topic, member, moderator):
+    actions.notify_new_post(testing.make_reply(topic, moderator, body="@mia_member hi").pk)
+    actions.update_preferences(member, digest="daily")
+    actions.erase_member_notifications(member)
+    assert not Notification.objects.filter(recipient=member).exists()
+    assert not EmailDelivery.objects.filter(recipient=member).exists()
+    assert not NotificationPreference.objects.filter(user=member).exists()
