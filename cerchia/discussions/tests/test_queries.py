@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cerchia.accounts.models import Interest
-from cerchia.communities.models import Community, Role
+from cerchia.communities.models import Community, Membership, Role
 from cerchia.core import testing
 from cerchia.core.pagination import InvalidCursor
 from cerchia.discussions import actions, queries
@@ -320,3 +320,37 @@ def test_unread_counts_by_community(public_community, private_community, member,
         public_community.pk: 1
     }
     assert queries.count_unread_by_community(ANONYMOUS) == {}
+
+
+@pytest.mark.parametrize("started_before_joining", [True, False])
+@pytest.mark.parametrize("reply_after_joining", [True, False])
+@pytest.mark.parametrize("read_up_to", [None, 0, 1, "all"])
+@pytest.mark.parametrize("marked_all_read", [False, True])
+def test_list_rows_and_unread_counts_agree(
+    public_community, member, moderator,
+    started_before_joining, reply_after_joining, read_up_to, marked_all_read,
+):  # fmt: skip
+    """However a topic got where it is, the list's unread marker, the unread filter and the
+    per-community count say the same."""
+    now = timezone.now()
+    reader = member_of(public_community)
+    joined = now - timedelta(hours=3)
+    Membership.objects.filter(user=reader, community=public_community).update(joined_at=joined)
+    topic = testing.make_topic(public_community, moderator)
+    started = joined - timedelta(hours=1) if started_before_joining else joined + timedelta(hours=1)
+    Topic.objects.filter(pk=topic.pk).update(created_at=started, last_posted_at=started)
+    if reply_after_joining:
+        testing.make_reply(Topic.objects.get(pk=topic.pk), moderator)
+    topic = Topic.objects.get(pk=topic.pk)
+    if read_up_to is not None:
+        actions.mark_read(
+            reader, topic, topic.last_post_number if read_up_to == "all" else read_up_to
+        )
+    if marked_all_read:
+        actions.mark_all_read(reader, public_community)
+    row = {r.topic.pk: r for r in queries.list_topics(reader, reload(public_community))[0]}[
+        topic.pk
+    ]
+    in_filter = queries.unread_topics(reader, Topic.objects.filter(pk=topic.pk)).exists()
+    counted = queries.count_unread_by_community(reader).get(public_community.pk, 0) == 1
+    assert row.unread == in_filter == counted
