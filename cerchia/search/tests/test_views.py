@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.utils.html import escape
 
@@ -11,8 +10,6 @@ from cerchia.accounts.models import User
 from cerchia.communities.models import Community, Membership, Visibility
 from cerchia.core import testing
 from cerchia.core.pagination import encode_cursor
-from cerchia.core.tests.matrix import PRINCIPALS, VISIBILITIES, build_world, classify
-from cerchia.search.tests.authz import PAGES
 
 MARKER = "quokkamarker"
 URL = "/search/"
@@ -197,22 +194,3 @@ def test_query_count_is_the_same_for_3_and_30_matches(
             client.get(URL, params).content.decode().count('class="stack stack--tight search-hit"')
             == 20
         )
-
-
-@pytest.mark.parametrize("visibility", VISIBILITIES)
-@pytest.mark.parametrize("name", sorted(PAGES))
-@pytest.mark.django_db
-def test_page_matrix(name: str, visibility: str) -> None:
-    """The matrix's rule for the page, run here too (the shared matrix collects app pages
-    after building its parameters)."""
-    world = build_world(visibility)
-    route = PAGES[name]
-    wrong = {}
-    for who in PRINCIPALS:
-        client = client_for(world.people[who])
-        with transaction.atomic():
-            outcome = classify(client.get(route.path(world)))
-            transaction.set_rollback(True)
-        if outcome != route.expect(visibility, who):
-            wrong[who] = f"expected {route.expect(visibility, who)}, got {outcome}"
-    assert not wrong, f"{name} on a {visibility} community: {wrong}"
