@@ -411,6 +411,11 @@ def update_preferences(
             )
     if digest is not None and digest not in DigestFrequency.values:
         raise ValidationError({"digest": _("Choose off, daily or weekly.")})
+    for name, value in (("quiet_start", quiet_start), ("quiet_end", quiet_end)):
+        if value is not ... and value is not None and value.tzinfo is not None:
+            raise ValidationError(
+                {name: _("Give a time of day without a timezone: yours applies.")}
+            )
     with transaction.atomic():
         preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
             user=actor

@@ -124,6 +124,8 @@ def test_preferences_read_and_patch(member):
         {"email": {"reaction": True}},
         {"digest": "hourly"},
         {"quiet_start": "22:00"},
+        {"quiet_start": "22:00+01:00", "quiet_end": "07:00+01:00"},
+        {"quiet_start": "25:00", "quiet_end": "07:00"},
     ],
 )
 def test_bad_preferences_are_refused(member, payload):
