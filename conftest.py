@@ -175,3 +175,26 @@ def browser_type_launch_args(
         args = [*browser_type_launch_args.get("args", []), *SYSTEM_CHROMIUM_ARGS]
         return {**browser_type_launch_args, "executable_path": chromium, "args": args}
     return browser_type_launch_args
+
+
+@pytest.fixture(scope="session")
+def live_websockets(live_server: Any) -> Any:
+    """Websockets beside the live server, as ``cerchia serve`` runs them."""
+    from cerchia.live.testing import serve_websockets
+
+    with serve_websockets() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _browser_websockets(request: pytest.FixtureRequest) -> Any:
+    """Browser tests always get them (every signed-in page opens one for its notification
+    bell); pages learn the port for the test's duration (settings stack per test)."""
+    if not request.node.get_closest_marker("browser"):
+        yield None
+        return
+    from cerchia.live.testing import websocket_settings
+
+    server = request.getfixturevalue("live_websockets")
+    with websocket_settings(server, request.getfixturevalue("live_server").url):
+        yield server

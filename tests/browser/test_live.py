@@ -2,32 +2,26 @@
 markup a member writes stays inert wherever it is shown, live insertions included.
 
 Served like ``cerchia serve`` does: the pages by the live server (WSGI), the websockets
-by Cerchia's ASGI application in granian on a second port, which pages learn through
-``CERCHIA_WS_PORT`` and which the CSP allows.
+by Cerchia's ASGI application in granian on a second port (``live_websockets``, which
+the root conftest starts for every browser test).
 """
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from browsing import prepare_context
-from django.db import connections
-from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 from django.test import Client
 from django.urls import reverse
-from django.utils.csp import CSP
 from playwright.sync_api import BrowserContext, Dialog, Page, expect
 
 from cerchia.accounts.models import User
 from cerchia.communities.models import Community, Role, Visibility
 from cerchia.core import testing
 from cerchia.discussions.models import Topic
+from cerchia.live.testing import WebsocketServer
 
 pytestmark = pytest.mark.browser
 
@@ -72,95 +66,6 @@ INERT_CHECK = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class WebsocketServer:
-    """Cerchia's ASGI application in an embedded granian, on its own thread and loop."""
-
-    def __init__(self, host: str, port: int) -> None:
-        from granian.constants import Interfaces
-        from granian.server.embed import Server
-
-        from cerchia.config.asgi import application
-
-        self.port = port
-        self.server = Server(
-            application, address=host, port=port, interface=Interfaces.ASGINL, log_enabled=False
-        )
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._serve, name="websockets", daemon=True)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.serve())
-
-    def start(self) -> None:
-        self.thread.start()
-        for _ in range(100):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            self.thread.join(0.05)
-        raise RuntimeError("The websocket server did not start.")
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.server.stop)
-        self.thread.join(10)
-        if not self.thread.is_alive():
-            self.loop.close()
-
-
-def share_in_memory_database() -> Callable[[], None]:
-    """Let the consumers' database thread use this thread's in-memory SQLite connection.
-
-    The live server does the same for its own thread; a PostgreSQL or file database
-    needs nothing (the thread connects to it). Returns the undo, which also closes the
-    thread's own connections (a test database with a session left open cannot be dropped).
-    """
-    from asgiref.sync import SyncToAsync
-
-    executor = SyncToAsync.single_thread_executor
-    connection = connections["default"]
-    shared = isinstance(connection, SQLiteWrapper) and connection.is_in_memory_db()
-    if shared:
-        connection.inc_thread_sharing()
-
-        def use_shared() -> None:
-            connections["default"] = connection
-
-        executor.submit(use_shared).result()
-
-    def undo() -> None:
-        if shared:
-            executor.submit(connections.__delitem__, "default").result()
-            connection.dec_thread_sharing()
-        else:
-            executor.submit(connections.close_all).result()
-
-    return undo
-
-
-@pytest.fixture
-def websockets(live_server: Any, settings: Any) -> Iterator[WebsocketServer]:
-    """The websocket process of ``cerchia serve``, and the settings its pages read."""
-    host = urlsplit(live_server.url).hostname or "localhost"
-    server = WebsocketServer("127.0.0.1", free_port())
-    settings.CERCHIA_WS_PORT = server.port
-    settings.SECURE_CSP = {
-        **settings.SECURE_CSP,
-        "connect-src": [CSP.SELF, f"ws://{host}:{server.port}", f"ws://127.0.0.1:{server.port}"],
-    }
-    undo = share_in_memory_database()
-    server.start()
-    yield server
-    server.stop()
-    undo()
-
-
 def signed_in(context: BrowserContext, live_server: Any, user: User) -> None:
     """The session cookie of ``user``, as if they had signed in with this browser."""
     from django.conf import settings
@@ -203,7 +108,7 @@ def circle(transactional_db: None) -> tuple[Community, User, User, Topic]:
 
 def test_a_reply_appears_for_the_other_member_and_nothing_written_runs(
     live_server: Any,
-    websockets: WebsocketServer,
+    live_websockets: WebsocketServer,
     make_context: Callable[..., BrowserContext],
     circle: tuple[Community, User, User, Topic],
 ) -> None:
