@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -12,6 +12,7 @@ from pydantic import Field
 
 from cerchia.api.auth import SIGNED_IN, signed_in
 from cerchia.api.errors import problems
+from cerchia.api.schemas import PatchBody, unset
 from cerchia.notifications import actions, queries
 from cerchia.notifications.queries import NotificationRow
 
@@ -67,11 +68,24 @@ class PreferencesOut(Schema):
     timezone: str = Field(description="Quiet hours follow it (set on /me).")
 
 
-class PreferencesPatch(Schema):
-    email: dict[str, bool] | None = None
-    digest: Literal["off", "daily", "weekly"] | None = None
-    quiet_start: time | None = None
-    quiet_end: time | None = None
+#: A time of day as "HH:MM" (or "HH:MM:SS"), read from its JSON string.
+TimeOfDay = Annotated[time, Field(strict=False)]
+
+
+class PreferencesPatch(PatchBody):
+    """What to change; omitted fields stay as they are."""
+
+    nullable = frozenset({"quiet_start", "quiet_end"})
+
+    email: dict[str, bool] = unset(
+        description="Kind → email at once, for the kinds to change (mentioned, replied, "
+        "quoted, accepted_answer)."
+    )
+    digest: Literal["off", "daily", "weekly"] = unset()
+    quiet_start: TimeOfDay | None = Field(
+        default=None, description="In your timezone; `null` (with `quiet_end`) for none."
+    )
+    quiet_end: TimeOfDay | None = Field(default=None)
 
 
 def notification_out(row: NotificationRow) -> NotificationOut:
