@@ -40,6 +40,7 @@ from cerchia.core import testing
 from cerchia.discussions import actions
 from cerchia.discussions.models import NotificationLevel, Post, Topic, TopicKind
 from cerchia.discussions.tests.capture import Sent, record_sent
+from cerchia.live.publish import user_group
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +66,9 @@ class Plant:
     suspended: User
     topics: list[Topic] = field(default_factory=list)
     posts: list[Post] = field(default_factory=list)
-    #: Emails sent before the removed member left (to them, rightly, as a member).
+    #: Emails and live events sent before the removed member left (to them, rightly).
     emails_before_leaving: int = 0
+    events_before_leaving: int = 0
     #: Every live event published since planting began.
     sent: Sent = field(default_factory=Sent)
     #: (attachment id, served name, stored path) of an image in a private post.
@@ -199,6 +201,7 @@ def plant(
         actions.accept_answer(removed, question, answer)
         plant.posts += [opening, reply, answer]
     plant.emails_before_leaving = len(mail.outbox)
+    plant.events_before_leaving = len(plant.sent.events)
     leave_community(removed, private_community)
     User.objects.filter(pk=suspended.pk).update(suspended_at=timezone.now())
     suspended.refresh_from_db()
@@ -388,6 +391,14 @@ def test_private_words_reach_no_one_outside(plant, django_capture_on_commit_call
     assert plant.sent.events, "no live event was captured: the canary cannot see this channel"
     for group, event in plant.sent.events:
         findings.look(f"live event to {group}", json.dumps(event), plant.marker)
+    # Nor is an outsider nudged by the community's activity (a notification they got).
+    outsider_groups = {
+        user_group(user.pk) for user in (plant.stranger, plant.removed, plant.suspended)
+    }
+    for group, event in plant.sent.events[plant.events_before_leaving :]:
+        findings.checked += 1
+        if group in outsider_groups:
+            findings.hits.append(f"live event {event} to outsider group {group}")
     _check_live_delivery(plant, findings)
 
     # Account exports of the outsiders.
