@@ -491,8 +491,10 @@ def _handle_authored_content(user: User, posts: str) -> None:
     """Honour the member's choice for what they wrote: ``keep`` leaves it attributed to the
     tombstone ("deleted member"), ``remove`` erases it; private traces go either way."""
     from cerchia.discussions.erasure import erase_member_discussions
+    from cerchia.notifications.actions import erase_member_notifications
 
     erase_member_discussions(user, remove_posts=posts == PostsChoice.REMOVE)
+    erase_member_notifications(user)
 
 
 # --- Suspension ----------------------------------------------------------------------------

@@ -72,3 +72,17 @@ def test_export_contains_what_the_member_wrote(public_community: Community, leav
     archive = account_actions.export_account(leaver, leaver)
     assert [t["title"] for t in archive["discussions"]["topics"]] == ["Mine"]
     assert archive["discussions"]["posts"][0]["body"] == "My words"
+
+
+def test_deletion_drops_the_members_notifications(
+    public_community: Community, leaver: User, owner: User
+) -> None:
+    from cerchia.notifications.models import Notification
+
+    topic = testing.make_topic(public_community, leaver, title="Ping me", body="Hello")
+    testing.make_reply(topic, owner, body="Hi @leaver")
+    assert Notification.objects.filter(recipient=leaver).exists()
+
+    _delete(leaver, "keep")
+
+    assert not Notification.objects.filter(recipient=leaver).exists()
