@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import transaction
 
@@ -75,12 +77,16 @@ def test_export_contains_what_the_member_wrote(public_community: Community, leav
 
 
 def test_deletion_drops_the_members_notifications(
-    public_community: Community, leaver: User, owner: User
+    public_community: Community,
+    leaver: User,
+    owner: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     from cerchia.notifications.models import Notification
 
     topic = testing.make_topic(public_community, leaver, title="Ping me", body="Hello")
-    testing.make_reply(topic, owner, body="Hi @leaver")
+    with django_capture_on_commit_callbacks(execute=True):
+        testing.make_reply(topic, owner, body="Hi @leaver")
     assert Notification.objects.filter(recipient=leaver).exists()
 
     _delete(leaver, "keep")
