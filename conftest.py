@@ -178,8 +178,9 @@ def browser_type_launch_args(
 
 
 @pytest.fixture(scope="session")
-def live_websockets(live_server: Any) -> Any:
-    """Websockets beside the live server, as ``cerchia serve`` runs them."""
+def live_websockets(live_server: Any, django_db_setup: None) -> Any:
+    """Websockets beside the live server, as ``cerchia serve`` runs them (stopped before the
+    test database is dropped: their thread holds a connection to it)."""
     from cerchia.live.testing import serve_websockets
 
     with serve_websockets() as server:

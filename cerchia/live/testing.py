@@ -51,7 +51,12 @@ class WebsocketServer:
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.serve())
+        try:
+            self.loop.run_until_complete(self.server.serve())
+        finally:
+            # Here, not in the caller: closing runs the Redis layer's cleanup on this loop,
+            # which a thread with its own running loop (Playwright's) could not do.
+            self.loop.close()
 
     def start(self) -> None:
         self.thread.start()
@@ -65,8 +70,6 @@ class WebsocketServer:
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.server.stop)
         self.thread.join(START_SECONDS)
-        if not self.thread.is_alive():
-            self.loop.close()
 
 
 def share_in_memory_database() -> Callable[[], None]:
@@ -108,8 +111,10 @@ def serve_websockets() -> Iterator[WebsocketServer]:
     try:
         yield server
     finally:
-        server.stop()
-        undo()
+        try:
+            server.stop()
+        finally:
+            undo()
 
 
 def websocket_settings(server: WebsocketServer, page_url: str) -> override_settings:

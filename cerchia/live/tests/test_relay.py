@@ -175,7 +175,14 @@ def websocket_process() -> Iterator[tuple[int, asyncio.AbstractEventLoop]]:
         log_enabled=False,
     )
     loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
+
+    def serve() -> None:
+        try:
+            loop.run_until_complete(server.serve())
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     for _ in range(100):
         with socket.socket() as probe:
@@ -185,8 +192,6 @@ def websocket_process() -> Iterator[tuple[int, asyncio.AbstractEventLoop]]:
     yield port, loop
     loop.call_soon_threadsafe(server.stop)
     thread.join(10)
-    if not thread.is_alive():
-        loop.close()
 
 
 def test_a_relayed_event_reaches_a_listener_of_the_websocket_process(

@@ -172,6 +172,26 @@
       });
   }
 
+  /* A reply this page posted can arrive twice: from its own htmx swap and from the live
+   * fetch its event triggered, in either order. Keep the first copy of each post. */
+  function removeDuplicatePosts() {
+    var posts = postList();
+    if (!posts) {
+      return;
+    }
+    var seen = {};
+    Array.prototype.slice.call(posts.children).forEach(function (item) {
+      if (!item.id) {
+        return;
+      }
+      if (seen[item.id]) {
+        item.remove();
+      } else {
+        seen[item.id] = true;
+      }
+    });
+  }
+
   function refreshBadge() {
     var badge = document.getElementById("notification-badge");
     var url = badge && badge.getAttribute("data-badge-url");
@@ -279,6 +299,14 @@
     }
     connect(url);
   }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var posts = postList();
+    /* data-after stays: posts of others before this one may still be on their way. */
+    if (posts && event.target === posts) {
+      removeDuplicatePosts();
+    }
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
