@@ -24,6 +24,8 @@ STOP_GRACE_SECONDS = 30
 #: Request threads per HTTP worker process: granian's guideline (2 per core,
 #: plus one), capped so PostgreSQL connections stay bounded.
 DEFAULT_THREADS = min(16, 2 * (os.cpu_count() or 1) + 1)
+#: Connections admitted per request thread (idle keep-alive ones hold a slot too).
+BACKPRESSURE_PER_THREAD = 16
 #: Signals passed on to the children; SIGHUP (terminal closed) becomes SIGTERM.
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 #: Seconds granian gives a worker that ignores its stop request.
@@ -272,8 +274,12 @@ def build_children(
                 *("--interface", "wsgi", "--no-ws", "--port", str(port)),
                 *("--workers", str(workers)),
                 # Granian's WSGI default is hundreds of threads, each able to
-                # hold a database connection; queue requests at the socket instead.
-                *("--blocking-threads", str(threads), "--backpressure", str(threads)),
+                # hold a database connection: keep few threads. The backpressure
+                # (connections admitted at once) stays well above them, or idle
+                # keep-alive connections browsers hold open starve a page's
+                # parallel requests (scripts, styles) until they time out.
+                *("--blocking-threads", str(threads)),
+                *("--backpressure", str(threads * BACKPRESSURE_PER_THREAD)),
                 "cerchia.config.wsgi:application",
             ],
         ),
