@@ -3,7 +3,7 @@
 Anna signs up and confirms her email, starts a community and makes an invitation
 link; Bruno, in his own browser, signs up, confirms, follows the link and joins;
 both find each other in the member directory; Bruno switches the interface to
-Italian. The last screenshot, Anna's view of her community, is the README's.
+Italian.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from typing import Any
 
 import pytest
 from browsing import (
-    DOCS_DIR,
     confirm_email,
     prepare_context,
-    screenshot,
     set_display_name,
     sign_up,
     switch_language,
@@ -149,10 +147,9 @@ def test_sign_up_create_invite_join_and_switch_to_italian(
     page.reload()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    # --- The README's screenshot: Anna's community as she sees it.
+    # --- Anna's community page, as she sees it.
     page.goto("/c/sketch-and-spritz/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sketch & Spritz")
-    screenshot(page, DOCS_DIR / "screenshot.png")
 
     assert not anna_watch.errors, anna_watch.errors
     assert not bruno_watch.errors, bruno_watch.errors

@@ -10,6 +10,7 @@ than the phone.
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,12 +50,32 @@ class Shot:
 PAGES = (
     Shot("directory", "/c/"),
     Shot("community", "/c/espresso-a-casa/"),
+    Shot("topic", "{busiest_topic}"),
+    Shot("feed", "/feed/"),
+    Shot("search", "/search/?q=espresso"),
+    Shot("notifications", "/notifications/"),
     Shot("members", "/c/espresso-a-casa/members/"),
     Shot("profile", "/u/camilla_fabbri/"),
     Shot("settings", "/settings/"),
     Shot("signin", "/accounts/login/", signed_in=False),
 )
 LANGUAGES = ("en", "it")
+#: The README's picture: a conversation as a member sees it.
+README_SHOT = "topic-en-light-1280"
+
+
+def demo_paths() -> dict[str, str]:
+    """Paths that depend on the demo's rows: its busiest topic in Espresso a Casa."""
+    from cerchia.discussions.models import Topic
+
+    topic = (
+        Topic.objects.filter(community__slug="espresso-a-casa", deleted_at__isnull=True)
+        .order_by("-reply_count", "id")
+        .first()
+    )
+    assert topic is not None, "the demo has no topics in Espresso a Casa"
+    return {"busiest_topic": f"/c/espresso-a-casa/t/{topic.pk}/"}
+
 
 BROKEN_IMAGES = """() => Array.from(document.images)
     .filter(img => img.complete && img.naturalWidth === 0)
@@ -119,6 +140,7 @@ def test_main_pages_screenshots_and_accessibility(
     live_server: Any, make_context: Callable[..., BrowserContext]
 ) -> None:
     call_command("demo", stdout=io.StringIO(), stderr=io.StringIO())
+    paths = demo_paths()
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     browsers = {signed_in: open_browser(make_context, signed_in) for signed_in in (True, False)}
     problems: list[str] = []
@@ -131,9 +153,10 @@ def test_main_pages_screenshots_and_accessibility(
             page = browsers[shot.signed_in].page
             page.set_viewport_size(DESKTOP)
             page.emulate_media(color_scheme="light")
-            response = page.goto(shot.path)
+            path = shot.path.format(**paths)
+            response = page.goto(path)
             assert response is not None
-            assert response.ok, f"{shot.path}: {response.status}"
+            assert response.ok, f"{path}: {response.status}"
             expect(page.locator("html")).to_have_attribute("lang", language)
             name = f"{shot.name}-{language}"
             # Desktop, light and dark, each scanned: contrast differs between them.
@@ -145,6 +168,9 @@ def test_main_pages_screenshots_and_accessibility(
             page.set_viewport_size(PHONE)
             look(page, f"{name}-light-{PHONE['width']}", False, problems, notes)
 
+    shutil.copyfile(
+        SCREENSHOTS_DIR / f"{README_SHOT}.png", SCREENSHOTS_DIR.parent / "screenshot.png"
+    )
     for browser in browsers.values():
         problems += [f"console: {error}" for error in browser.watch.errors]
     if notes:
