@@ -47,7 +47,7 @@ from common import (
     wait_for,
 )
 
-#: A word in about one post in ten of the seeded bodies (``--search-word`` to change it).
+#: A word in about one post in five of the seeded bodies (``--search-word`` to change it).
 SEARCH_WORD = "grinder"
 #: The default reader belongs to this many communities (or the most below it).
 TYPICAL_MEMBERSHIPS = 8
