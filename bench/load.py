@@ -33,6 +33,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from common import (
     ROOT,
@@ -85,7 +86,7 @@ def busiest_community() -> Any:
     )
 
 
-def targets() -> dict[str, str | None]:
+def targets(search_word: str = SEARCH_WORD) -> dict[str, str | None]:
     """Each page's path on this dataset (None when the app has no such page)."""
     from django.urls import NoReverseMatch, reverse
 
@@ -107,7 +108,7 @@ def targets() -> dict[str, str | None]:
     per_page = 20
     deep_page = max(1, (big.last_post_number - 30) // per_page + 1)
     try:
-        search: str | None = reverse("search:search") + f"?q={SEARCH_WORD}"
+        search: str | None = reverse("search:search") + f"?q={quote(search_word)}"
     except NoReverseMatch:
         search = None
     try:
@@ -298,6 +299,7 @@ def main() -> None:
         help="email of the signed-in reader (default: a typical active member; "
         "bench@example.org is the heaviest, a member of nearly every community)",
     )
+    parser.add_argument("--search-word", default=SEARCH_WORD, help=f"({SEARCH_WORD})")
     parser.add_argument("--only", nargs="*", default=[], help="measure only these pages")
     parser.add_argument(
         "--explain", type=int, default=0, metavar="N", help="print each page's N slowest queries"
@@ -343,7 +345,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     fill_search_index()
-    pages = targets()
+    pages = targets(args.search_word)
     reader = pick_reader(args.reader)
     cookie = session_cookie(reader)
     queries, cpu, db = count_queries(pages, cookie, args.explain, args.cpu_samples)
