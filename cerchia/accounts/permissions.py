@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -67,16 +67,18 @@ def _profile_rule(viewer: Actor) -> Q:
     rule = public | Q(pk=viewer.pk)
     if not _is_active_member(viewer):
         return rule
-    my_communities = Membership.objects.filter(user_id=viewer.pk).values("community_id")
-    hosted = Membership.objects.filter(user_id=viewer.pk, role__in=HOST_ROLES).values(
-        "community_id"
+    # Per candidate row: does a community hold both of us (and, for a private profile,
+    # do I host it)? A few index lookups, where a set of every co-member of a big
+    # community would cost thousands of rows.
+    mine = Membership.objects.filter(user_id=viewer.pk, community_id=OuterRef("community_id"))
+    shares = Membership.objects.filter(user_id=OuterRef("pk")).filter(Exists(mine))
+    hosted_by_me = Membership.objects.filter(user_id=OuterRef("pk")).filter(
+        Exists(mine.filter(role__in=HOST_ROLES))
     )
-    co_members = Membership.objects.filter(community_id__in=my_communities).values("user_id")
-    hosted_members = Membership.objects.filter(community_id__in=hosted).values("user_id")
     return (
         rule
-        | Q(profile_visibility=ProfileVisibility.MEMBERS, pk__in=co_members)
-        | Q(profile_visibility=ProfileVisibility.PRIVATE, pk__in=hosted_members)
+        | Q(Exists(shares), profile_visibility=ProfileVisibility.MEMBERS)
+        | Q(Exists(hosted_by_me), profile_visibility=ProfileVisibility.PRIVATE)
     )
 
 

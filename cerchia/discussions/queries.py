@@ -292,7 +292,9 @@ def get_topic_page(actor: Actor, topic: Topic, page: int = 1) -> TopicPage:
     posts = list(
         Post.objects.select_related("author", "reply_to", "reply_to__author")
         .filter(topic=topic, number__gte=start, number__lt=start + POSTS_PER_PAGE)
-        .order_by("number")
+        # The limit is redundant with the range, but without it PostgreSQL's planner
+        # expects thousands of rows on page 1 of a long topic and scans whole tables.
+        .order_by("number")[:POSTS_PER_PAGE]
     )
     answer = topic.accepted_answer if topic.accepted_answer_id else None
     shown = posts + ([answer] if answer is not None else [])
