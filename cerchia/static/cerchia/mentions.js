@@ -136,7 +136,10 @@
       state.list.appendChild(option(textarea, person, index));
     });
     state.list.hidden = false;
-    var template = textarea.dataset.mentionStatus || "{count}";
+    var template =
+      (people.length === 1 && textarea.dataset.mentionStatusOne) ||
+      textarea.dataset.mentionStatus ||
+      "{count}";
     state.status.textContent = template.replace("{count}", String(people.length));
     highlight(textarea, 0);
   }
