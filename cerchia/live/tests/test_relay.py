@@ -73,6 +73,9 @@ def test_a_signed_event_is_published_on_the_websocket_process_layer() -> None:
         signed({"message": MESSAGE}),
         signed(["a list"]),
     ],
+    # Fixed ids: signed bodies carry a timestamp, and every xdist worker must collect
+    # the same test names.
+    ids=["empty", "unsigned", "other-purpose", "tampered", "no-group", "not-a-dict"],
 )
 def test_anything_else_is_refused_and_publishes_nothing(body: bytes) -> None:
     async def scenario() -> tuple[int, bool]:
