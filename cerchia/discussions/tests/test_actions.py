@@ -130,11 +130,12 @@ def test_create_topic_refuses_bad_fields(public_community, member, title, body, 
 
 
 def test_nul_characters_are_refused_on_every_database(topic, public_community, member):
-    for fields, name in (
+    cases: tuple[tuple[dict[str, Any], str], ...] = (
         ({"title": "Bad\x00title", "body": "Body"}, "title"),
         ({"title": "Title", "body": "Bad\x00body"}, "body"),
         ({"title": "Title", "body": "Body", "idempotency_key": "k\x00"}, "idempotency_key"),
-    ):
+    )
+    for fields, name in cases:
         with pytest.raises(ValidationError) as error:
             actions.create_topic(member, public_community, **fields)
         assert name in error.value.message_dict
