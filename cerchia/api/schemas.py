@@ -913,14 +913,15 @@ def topic_detail(page: TopicPage, flags: TopicFlags) -> TopicDetail:
     )
 
 
-def read_state_out(page: TopicPage) -> ReadStateOut:
-    topic = page.topic
+def read_state_out(topic: Topic, last_read: int) -> ReadStateOut:
+    from cerchia.discussions.queries import first_unread_number
+
     return ReadStateOut(
         topic_id=topic.pk,
-        last_read_number=page.last_read,
+        last_read_number=last_read,
         last_post_number=topic.last_post_number,
-        first_unread_number=page.first_unread,
-        unread_count=max(0, topic.last_post_number - page.last_read),
+        first_unread_number=first_unread_number(topic, last_read),
+        unread_count=max(0, topic.last_post_number - last_read),
     )
 
 

@@ -9,7 +9,7 @@ A deleted topic or post is hidden (404) from everyone but the community's hosts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cerchia.communities.models import Community, Membership, Visibility
 from cerchia.communities.permissions import (
     Access,
+    _can,
     check_read_community,
     get_access,
 )
@@ -240,14 +241,6 @@ def check_move_topic(actor: Actor, topic: Topic, target: Community) -> None:
     target_access = get_access(actor, target)
     if not (target_access.is_signed_in and _is_host(target_access)):
         raise PermissionDenied(_("You can move topics only to communities you host."))
-
-
-def _can(check: Any, *args: Any) -> bool:
-    try:
-        check(*args)
-    except (PermissionDenied, Http404):
-        return False
-    return True
 
 
 def can_create_topic(actor: Actor, community: Community, kind: str = TopicKind.DISCUSSION) -> bool:

@@ -277,6 +277,23 @@ class TopicPage:
     level: str
 
 
+def get_last_read(actor: Actor, topic: Topic) -> int:
+    """The number of the last post the actor has read in ``topic`` (0: none; one query)."""
+    if not actor.is_authenticated:
+        return 0
+    last_read = (
+        ReadState.objects.filter(user_id=actor.pk, topic=topic)
+        .values_list("last_read_number", flat=True)
+        .first()
+    )
+    return last_read or 0
+
+
+def first_unread_number(topic: Topic, last_read: int) -> int | None:
+    """The first post after ``last_read``, or None when the topic is read to the end."""
+    return last_read + 1 if last_read < topic.last_post_number else None
+
+
 def page_for_number(number: int) -> int:
     return max(1, (max(number, 1) - 1) // POSTS_PER_PAGE + 1)
 
@@ -305,10 +322,9 @@ def get_topic_page(actor: Actor, topic: Topic, page: int = 1) -> TopicPage:
     last_read = 0
     level: str = NotificationLevel.TRACKING
     if actor.is_authenticated:
-        state = ReadState.objects.filter(user=actor, topic=topic).first()
-        last_read = state.last_read_number if state else 0
+        last_read = get_last_read(actor, topic)
         level = topic_notification_level(actor, topic)
-    first_unread = last_read + 1 if last_read < topic.last_post_number else None
+    first_unread = first_unread_number(topic, last_read)
     return TopicPage(
         topic=topic,
         rows=[by_pk[post.pk] for post in posts],

@@ -535,7 +535,8 @@ def remove_bookmark(request: HttpRequest, post_id: int = POST_ID) -> Status[None
 def get_read_state(request: HttpRequest, topic_id: int = TOPIC_ID) -> ReadStateOut:
     """How far you have read a topic."""
     user = signed_in(request)
-    return read_state_out(queries.get_topic_page(user, resolve_topic(request, topic_id), 1))
+    topic = resolve_topic(request, topic_id)
+    return read_state_out(topic, queries.get_last_read(user, topic))
 
 
 @router.put(
@@ -553,7 +554,7 @@ def set_read_state(
     topic = resolve_topic(request, topic_id)
     permissions.check_follow_topic(user, topic)
     actions.mark_read(user, topic, payload.last_read_number)
-    return read_state_out(queries.get_topic_page(user, topic, 1))
+    return read_state_out(topic, queries.get_last_read(user, topic))
 
 
 @router.post(

@@ -319,8 +319,8 @@ def first_unread(request: TopicRequest) -> HttpResponse:
     topic = request.topic
     if not request.topic_flags.follow:
         return redirect(topic_url(topic))
-    data = queries.get_topic_page(request.user, topic)
-    number = data.first_unread or topic.last_post_number
+    last_read = queries.get_last_read(request.user, topic)
+    number = queries.first_unread_number(topic, last_read) or topic.last_post_number
     return redirect(post_url(topic, max(number, 1)))
 
 
