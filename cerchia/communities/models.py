@@ -36,6 +36,25 @@ class Role(models.TextChoices):
 HOST_ROLES = (Role.OWNER, Role.MODERATOR)
 
 
+class Affiliation(models.TextChoices):
+    """Who a member speaks for in a community, set by its hosts and always shown."""
+
+    NONE = "", _("None")
+    STAFF = "staff", _("Staff")
+    BRAND = "brand", _("Brand")
+    PARTNER = "partner", _("Partner")
+    AMBASSADOR = "ambassador", _("Ambassador")
+
+
+class TrustLevel(models.IntegerChoices):
+    """Earned by taking part; new accounts' limits lift as it grows (thresholds per community)."""
+
+    NEW = 0, _("New")
+    BASIC = 1, _("Basic")
+    MEMBER = 2, _("Member")
+    REGULAR = 3, _("Regular")
+
+
 class SiteSettings(models.Model):
     """Instance-wide settings site admins edit in the admin; one row."""
 
@@ -98,6 +117,13 @@ class Community(models.Model):
         help_text=_("Leave empty for no limit."),
     )
     member_count = models.PositiveIntegerField(default=0, editable=False)
+    #: A brand community is run by or for a brand, named openly on its about page.
+    brand_name = models.CharField(
+        _("brand"),
+        max_length=80,
+        blank=True,
+        help_text=_("If this is a brand community, the brand it belongs to."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -130,6 +156,16 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
     rules_accepted_at = models.DateTimeField(null=True, blank=True)
+    affiliation = models.CharField(
+        _("affiliation"), max_length=12, choices=Affiliation.choices, default="", blank=True
+    )
+    #: Whom the member is affiliated with ("Velo Alpino"), shown beside the label.
+    affiliation_name = models.CharField(_("affiliated with"), max_length=80, blank=True)
+    trust_level = models.PositiveSmallIntegerField(
+        _("trust level"), choices=TrustLevel.choices, default=TrustLevel.NEW
+    )
+    #: Volunteer welcomer: sees newcomers' first posts alongside the hosts.
+    is_welcomer = models.BooleanField(_("welcomer"), default=False)
 
     class Meta:
         constraints = [

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cerchia.notifications",
     "cerchia.search",
     "cerchia.live",
+    "cerchia.moderation",
     "cerchia.api",
 ]
 
@@ -298,6 +299,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+#: Newcomer limits (posts per hour, links, images, mentions per post by trust level).
+#: Test runs leave them off unless a test turns them on, as with rate limits.
+CERCHIA_NEWCOMER_LIMITS = not TESTING
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -117,6 +117,14 @@ class Topic(models.Model):
         return self.deleted_at is not None
 
 
+class Disclosure(models.TextChoices):
+    """What an affiliated member declares about a post; shown at its start, fixed once published."""
+
+    NONE = "", _("No disclosure")
+    SPONSORED = "sponsored", _("Sponsored")
+    GIFT = "gift", _("Product received as a gift")
+
+
 class Post(models.Model):
     """Number 1 is the topic's opening post; replies follow in time order."""
 
@@ -146,6 +154,17 @@ class Post(models.Model):
     )
     #: The client's key for this submission: a retry finds the post instead of writing another.
     idempotency_key = models.CharField(max_length=80, blank=True, default="")
+    #: Hidden by the hosts (from a report or the queue): collapsed for everyone but its author
+    #: and the hosts, restorable; unlike a delete, the post keeps its place and counts.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    disclosure = models.CharField(
+        _("disclosure"), max_length=10, choices=Disclosure.choices, default="", blank=True
+    )
+    #: The brand named in a sponsored or gift label ("Sponsored by …").
+    disclosure_brand = models.CharField(_("brand"), max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = _("post")
@@ -173,6 +192,10 @@ class Post(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class PostRevision(models.Model):

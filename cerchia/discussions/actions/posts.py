@@ -154,6 +154,27 @@ def _record_mentions(post: Post, mentioned: list[Any]) -> None:
     )
 
 
+def _screen(actor: User, community: Community, key: str, **submission: Any) -> None:
+    """Hold the submission for review when the community's screening says so (raises
+    ``PostHeld``), refuse it (ValidationError), or return to publish it.
+
+    A key that already published a post is a retry: it replays, it is not screened again."""
+    from cerchia.moderation.actions.held import hold_post
+    from cerchia.moderation.screening import screen_post
+
+    if _existing_for_key(actor, key) is not None:
+        return
+    verdict = screen_post(
+        actor,
+        community,
+        body=submission["body"],
+        title=submission.get("title", ""),
+        topic_id=submission["topic"].pk if submission.get("topic") else None,
+    )
+    if verdict.hold:
+        hold_post(actor, community, verdict, idempotency_key=key, **submission)
+
+
 def _after_new_post(post: Post) -> None:
     from cerchia.notifications import tasks as notification_tasks
 
@@ -188,12 +209,19 @@ def create_topic(
     tags: Iterable[str] | str = (),
     idempotency_key: str = "",
     attachment_ids: Iterable[int] = (),
+    disclosure: str = "",
+    disclosure_brand: str = "",
+    screen: bool = True,
 ) -> Topic:
     """Start a topic with its opening post.
 
-    Raises PermissionDenied/Http404 (rights), ValidationError (fields). A repeated
-    ``idempotency_key`` returns the topic the first submission created.
+    Raises PermissionDenied/Http404 (rights), ValidationError (fields, or a community rule
+    refusing the text), ``PostHeld`` when the post waits for a host's approval. A repeated
+    ``idempotency_key`` returns the topic the first submission created. ``screen=False``
+    publishes without screening (a host approving a held post).
     """
+    from cerchia.moderation.disclosure import clean_disclosure
+
     if kind not in TopicKind.values:
         raise ValidationError({"kind": _("Choose a discussion, a question or an announcement.")})
     permissions.check_create_topic(actor, community, kind)
@@ -201,6 +229,21 @@ def create_topic(
     body = _clean_body(body)
     key = _clean_key(idempotency_key)
     topic_tags = _clean_tags(community, tags)
+    disclosure, disclosure_brand = clean_disclosure(actor, community, disclosure, disclosure_brand)
+    attachment_ids = [int(pk) for pk in attachment_ids]
+    if screen:
+        _screen(
+            actor,
+            community,
+            key,
+            body=body,
+            title=title,
+            kind=kind,
+            tags=[interest.slug for interest in topic_tags],
+            disclosure=disclosure,
+            disclosure_brand=disclosure_brand,
+            attachment_ids=attachment_ids,
+        )
 
     def write() -> Topic:
         now = timezone.now()
@@ -227,6 +270,8 @@ def create_topic(
             body_html=body_html,
             created_at=now,
             idempotency_key=key,
+            disclosure=disclosure,
+            disclosure_brand=disclosure_brand,
         )
         _record_mentions(post, mentioned)
         _attach(actor, community, post, attachment_ids)
@@ -256,18 +301,42 @@ def create_reply(
     quoted: Post | None = None,
     idempotency_key: str = "",
     attachment_ids: Iterable[int] = (),
+    disclosure: str = "",
+    disclosure_brand: str = "",
+    screen: bool = True,
 ) -> Post:
     """Reply to a topic, optionally in reply to or quoting one of its posts.
 
-    Raises PermissionDenied/Http404 (rights), ValidationError (fields). A repeated
-    ``idempotency_key`` returns the post the first submission created.
+    Raises PermissionDenied/Http404 (rights), ValidationError (fields, or a community rule
+    refusing the text), ``PostHeld`` when the reply waits for a host's approval. A repeated
+    ``idempotency_key`` returns the post the first submission created. ``screen=False``
+    publishes without screening (a host approving a held post).
     """
+    from cerchia.moderation.disclosure import clean_disclosure
+
     permissions.check_reply(actor, topic)
     body = _clean_body(body)
     key = _clean_key(idempotency_key)
     for target, field in ((reply_to, "reply_to"), (quoted, "quoted")):
         if target is not None and (target.topic_id != topic.pk or target.deleted_at is not None):
             raise ValidationError({field: _("You can only reply to a post in this topic.")})
+    disclosure, disclosure_brand = clean_disclosure(
+        actor, topic.community, disclosure, disclosure_brand
+    )
+    attachment_ids = [int(pk) for pk in attachment_ids]
+    if screen:
+        _screen(
+            actor,
+            topic.community,
+            key,
+            body=body,
+            topic=topic,
+            reply_to=reply_to,
+            quoted=quoted,
+            disclosure=disclosure,
+            disclosure_brand=disclosure_brand,
+            attachment_ids=attachment_ids,
+        )
 
     def write() -> Post:
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
@@ -287,6 +356,8 @@ def create_reply(
             quoted=quoted,
             created_at=now,
             idempotency_key=key,
+            disclosure=disclosure,
+            disclosure_brand=disclosure_brand,
         )
         participants = [actor.pk] + [pk for pk in locked.participant_ids if pk != actor.pk]
         Topic.objects.filter(pk=topic.pk).update(
