@@ -7,6 +7,7 @@ conditional update, so any number of workers enqueue each period exactly once.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -28,11 +29,11 @@ TICK_SECONDS = 30.0
 class PeriodicTask:
     name: str
     every: timedelta
+    #: The module defining the task (any app's ``tasks`` module).
+    module: str = "cerchia.notifications.tasks"
 
     def task(self) -> Any:
-        from cerchia.notifications import tasks
-
-        return getattr(tasks, self.name)
+        return getattr(importlib.import_module(self.module), self.name)
 
 
 PERIODIC_TASKS = (
