@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include(("cerchia.discussions.urls", "discussions"))),
     path("", include(("cerchia.search.urls", "search"))),
     path("", include(("cerchia.notifications.urls", "notifications"))),
+    path("", include(("cerchia.moderation.urls", "moderation"))),
     path("", include(("cerchia.communities.urls", "communities"))),
 ]

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ModerationConfig(AppConfig):
     name = "cerchia.moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        # Notification kinds register themselves on import.
+        pass

@@ -1,0 +1,3 @@
+"""Moderation's background and periodic tasks (run by ``cerchia worker``)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Moderation pages: thin views over the moderation actions and queries."""
