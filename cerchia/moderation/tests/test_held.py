@@ -36,7 +36,8 @@ def test_all_posts_premoderation_holds_a_members_topic(premoderated, member, own
     assert again.value.held.pk == held.pk
 
     post = approve_held_post(owner, held)
-    assert post.author == member and post.number == 1
+    assert post.author == member
+    assert post.number == 1
     assert post.topic.title == "My first question"
     # the same key now replays the published topic instead of holding again
     topic = discussions.create_topic(
