@@ -567,6 +567,8 @@ class DemoLoader:
                 body=thread.body,
                 kind=thread.kind,
                 tags=list(thread.tags),
+                # The story's history happened before moderation: publish it as written.
+                screen=False,
             )
             self.topics[(slug, index)] = topic.pk
 
@@ -580,6 +582,7 @@ class DemoLoader:
                 body=reply.body,
                 reply_to=self._post(slug, index, reply.reply_to) if reply.reply_to else None,
                 quoted=self._post(slug, index, reply.quotes) if reply.quotes else None,
+                screen=False,
             )
 
         return run
