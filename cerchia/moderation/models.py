@@ -467,3 +467,21 @@ class NewcomerAlert(models.Model):
 
     def __str__(self) -> str:
         return f"unanswered newcomer topic {self.topic_id}"
+
+
+class WelcomeDismissal(models.Model):
+    """A new member closed the welcome panel of a community; it stays closed."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], name="moderation_one_welcome_dismissal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"welcome dismissed by {self.user_id}@{self.community_id}"
