@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cerchia.communities.models import Community, Membership, Visibility
+from cerchia.communities.models import HOST_ROLES, Community, Membership, Visibility
 from cerchia.communities.permissions import (
     Access,
     _can,
@@ -92,6 +92,25 @@ def visible_posts(actor: Actor, queryset: QuerySet[Post]) -> QuerySet[Post]:
         topic__deleted_at__isnull=True,
         community__in=readable_communities(actor, Community.objects.all()),
     )
+
+
+def hosted_communities(actor: Actor, queryset: QuerySet[Community]) -> QuerySet[Community]:
+    """Communities the actor runs (all of them for an active site admin)."""
+    if not actor.is_authenticated or actor.suspended_at is not None:
+        return queryset.none()
+    if actor.is_staff:
+        return queryset
+    return queryset.filter(memberships__user=actor, memberships__role__in=HOST_ROLES)
+
+
+def unhidden_posts(actor: Actor, queryset: QuerySet[Post]) -> QuerySet[Post]:
+    """Leave out posts the hosts hid, except for their authors and the hosts (lists, search)."""
+    condition = Q(hidden_at__isnull=True) | Q(
+        community__in=hosted_communities(actor, Community.objects.all())
+    )
+    if actor.is_authenticated:
+        condition |= Q(author=actor)
+    return queryset.filter(condition)
 
 
 def member_communities(actor: Actor, queryset: QuerySet[Community]) -> QuerySet[Community]:
@@ -177,6 +196,16 @@ def check_restore_post(actor: Actor, post: Post) -> None:
     check_moderate_topic(actor, post.topic)
     if post.deleted_at is None:
         raise PermissionDenied(_("This post is not deleted."))
+
+
+def can_see_hidden_post(actor: Actor, post: Post) -> bool:
+    """A post the hosts hid shows (collapsed to everyone else) to its author and the hosts."""
+    if post.hidden_at is None:
+        return True
+    if actor.is_authenticated and post.author_id == actor.pk:
+        return True
+    access = get_access(actor, post.topic.community)
+    return access.is_signed_in and not access.is_suspended and _is_host(access)
 
 
 def check_react(actor: Actor, post: Post) -> None:
@@ -317,6 +346,8 @@ class PostFlags:
     history: bool
     react: bool
     accept: bool
+    #: False when the hosts hid the post and the actor is neither its author nor a host.
+    see_hidden: bool = True
 
 
 def post_flags(actor: Actor, post: Post) -> PostFlags:
@@ -327,4 +358,5 @@ def post_flags(actor: Actor, post: Post) -> PostFlags:
         history=post.edit_count > 0 and can_view_post_history(actor, post),
         react=can_react(actor, post),
         accept=post.number > 1 and can_accept_answer(actor, post.topic, post),
+        see_hidden=can_see_hidden_post(actor, post),
     )
