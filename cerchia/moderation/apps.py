@@ -8,4 +8,6 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         # Notification kinds register themselves on import.
+        from cerchia.moderation import notifications_queue  # noqa: F401
+
         pass

@@ -80,6 +80,14 @@ def hold_post(
     raise PostHeld(held)
 
 
+def _tell_author(held: HeldPost) -> None:
+    """After commit: the author hears the hosts' decision (with their note on a rejection)."""
+    from cerchia.moderation import notifications_queue
+
+    held_id = held.pk
+    transaction.on_commit(lambda: notifications_queue.held_decided.enqueue(held_id))
+
+
 def approve_held_post(actor: User, held: HeldPost) -> Post:
     """Publish a held post as its author, sending the notifications it would have sent.
 
@@ -151,6 +159,7 @@ def approve_held_post(actor: User, held: HeldPost) -> Post:
             post_id=post.pk,
             author_id=held.author_id,
         )
+        _tell_author(held)
     return post
 
 
@@ -192,3 +201,4 @@ def reject_held_post(actor: User, held: HeldPost, *, note: str = "") -> None:
             held_id=held.pk,
             author_id=held.author_id,
         )
+        _tell_author(held)
