@@ -26,6 +26,7 @@ from cerchia.accounts.handles import is_reserved_handle
 from cerchia.accounts.images import delete_file_on_commit, process_avatar
 from cerchia.accounts.models import AccessToken, ConsentRecord, ProfileVisibility, User
 from cerchia.accounts.tokens import generate_token
+from cerchia.core import ratelimit
 from cerchia.core.errors import ActionRefused
 from cerchia.core.tags import interests_for, normalise_tags
 from cerchia.core.validators import handle_validator
@@ -152,6 +153,7 @@ def update_profile(
         changes["profile_visibility"] = profile_visibility
     new_avatar = None
     if avatar is not None:
+        ratelimit.hit("upload", user=actor)
         try:
             new_avatar = process_avatar(avatar)
         except ValidationError as error:

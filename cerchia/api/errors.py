@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from cerchia.core.errors import ActionRefused
 from cerchia.core.pagination import InvalidCursor
+from cerchia.core.ratelimit import LimitUnavailable, RateLimited
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -56,8 +57,8 @@ class Problem(BaseModel):
     code: str = Field(
         description="A stable machine-readable slug: `validation_error`, `malformed_body`, "
         "`not_found`, `permission_denied`, `csrf_failed`, `not_authenticated`, "
-        "`invalid_cursor`, `method_not_allowed`, `too_large`, `throttled`, or the slug of "
-        "a refused action (for example `decided`, `request_pending`).",
+        "`invalid_cursor`, `method_not_allowed`, `too_large`, `throttled`, `unavailable`, "
+        "or the slug of a refused action (for example `decided`, `request_pending`).",
         examples=["not_found"],
     )
     errors: dict[str, list[str]] | None = Field(
@@ -194,6 +195,14 @@ def _on_http_error(request: HttpRequest, exc: ninja_errors.HttpError) -> HttpRes
     return problem(status, exc.message, code=code)
 
 
+def _on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    headers = {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, LimitUnavailable):
+        detail = _("This is paused for a moment on our side; try again shortly.")
+        return problem(503, detail, code="unavailable", headers=headers)
+    return problem(429, _("Too many requests; slow down."), code="throttled", headers=headers)
+
+
 def _on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return problem(413, _("The request body is too large."), code="too_large")
 
@@ -218,6 +227,7 @@ def install(api: NinjaAPI) -> None:
         (Http404, _on_not_found),
         (ActionRefused, _on_refused),
         (InvalidCursor, _on_invalid_cursor),
+        (RateLimited, _on_rate_limited),
         (RequestDataTooBig, _on_too_big),
         (SuspiciousOperation, _on_suspicious),
     ]

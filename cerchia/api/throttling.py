@@ -4,23 +4,25 @@ Anonymous callers are counted by client address (``request.client_ip``, which on
 trusts forwarding headers from configured proxies), members by account, whichever
 way they authenticate. ``CERCHIA_API_RATES`` overrides the defaults, for example
 ``{"anon": "60/m", "user": "600/m", "write": "120/m"}``; a missing or empty rate
-means no limit. Test runs have no limits unless a test sets them.
+means no limit. Test runs have no limits unless a test sets them. Counting is
+``cerchia.core.ratelimit``'s; when the cache is down the API fails open.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from cerchia.api.auth import SAFE_METHODS
+from cerchia.core.ratelimit import count_hit, parse_rate
+
+logger = logging.getLogger("cerchia.api")
 
 DEFAULT_RATES: dict[str, str] = {"anon": "120/m", "user": "900/m", "write": "180/m"}
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def current_rates() -> dict[str, str]:
@@ -28,16 +30,6 @@ def current_rates() -> dict[str, str]:
     if configured is not None:
         return configured
     return {} if getattr(settings, "TESTING", False) else DEFAULT_RATES
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """``"120/m"`` → (120 requests, 60 seconds); also ``s``, ``h``, ``d`` and ``"10/5m"``."""
-    count, _slash, period = rate.partition("/")
-    unit = period[-1:]
-    multiplier = int(period[:-1] or 1)
-    if unit not in _PERIODS:
-        raise ValueError(f"invalid API rate {rate!r}")
-    return int(count), multiplier * _PERIODS[unit]
 
 
 class ApiThrottle(BaseThrottle):
@@ -64,16 +56,11 @@ class ApiThrottle(BaseThrottle):
         if not rate or ident is None:
             return True
         limit, period = parse_rate(rate)
-        now = time.time()
-        window = int(now // period)
-        key = f"api-throttle:{self.scope}:{ident}:{period}:{window}"
-        cache.add(key, 0, timeout=period + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=period + 1)
-            count = 1
-        self._local.wait = (window + 1) * period - now
+            count, self._local.wait = count_hit(f"api-throttle:{self.scope}:{ident}", period)
+        except Exception:  # the cache is down: the API keeps answering
+            logger.warning("API throttle %r cannot be counted; allowing", self.scope, exc_info=True)
+            return True
         return count <= limit
 
     def wait(self) -> float | None:

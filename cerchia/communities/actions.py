@@ -29,6 +29,7 @@ from cerchia.communities.models import (
     Visibility,
     WaitlistEntry,
 )
+from cerchia.core import ratelimit
 from cerchia.core.errors import ActionRefused
 from cerchia.core.markdown import render_markdown
 from cerchia.core.tags import interests_for, normalise_tags
@@ -390,9 +391,10 @@ def create_invitation(
 ) -> Invitation:
     """A link (anyone holding it may join) or an email invitation (only its addressee).
 
-    Raises PermissionDenied, ValidationError.
+    Raises PermissionDenied, ValidationError, RateLimited.
     """
     permissions.check_manage_community(actor, community)
+    ratelimit.hit("invite", user=actor)
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     if email:

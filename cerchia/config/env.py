@@ -160,6 +160,14 @@ EMAIL_URL: str = env_str("EMAIL_URL")
 DEFAULT_FROM_EMAIL: str = env_str("DEFAULT_FROM_EMAIL", "Cerchia <noreply@localhost>")
 #: Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For we believe.
 TRUSTED_PROXIES: list[str] = env_list("TRUSTED_PROXIES")
+#: Rate limit overrides, ``name=rates`` separated by ``;``, e.g. ``post=20/h;login=10/m,50/d``
+#: (an empty value turns a limit off); see ``cerchia.core.ratelimit``.
+RATE_LIMITS: dict[str, str] = {
+    name.strip(): rates.strip()
+    for name, _eq, rates in (
+        entry.partition("=") for entry in env_str("RATE_LIMITS").split(";") if entry.strip()
+    )
+}
 #: Set when TLS terminates at a trusted proxy that sends X-Forwarded-Proto.
 BEHIND_TLS_PROXY: bool = env_bool("BEHIND_TLS_PROXY", default=False)
 SECURE_COOKIES: bool = env_bool("SECURE_COOKIES", default=not DEBUG and not DEV_MODE)

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "cerchia.core.middleware.TimezoneMiddleware",
+    "cerchia.core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "cerchia.config.urls"
@@ -299,6 +300,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+#: Named rate limits (``cerchia.core.ratelimit``): sign-up, login, password reset and second
+#: factor per client address (fail closed), the rest per account. RATE_LIMITS overrides;
+#: test runs have none unless a test sets them, as with the API's.
+CERCHIA_RATE_LIMITS: dict[str, str] = (
+    {}
+    if TESTING
+    else {
+        "signup": "10/h",
+        "login": "20/5m,100/d",
+        "password_reset": "5/15m,20/d",
+        "mfa": "10/5m",
+        "post": "20/5m,120/d",
+        "report": "20/h",
+        "invite": "60/h",
+        "upload": "60/h",
+    }
+    | env.RATE_LIMITS
+)
 
 #: Newcomer limits (posts per hour, links, images, mentions per post by trust level).
 #: Test runs leave them off unless a test turns them on, as with rate limits.

@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include(("cerchia.moderation.urls", "moderation"))),
     path("", include(("cerchia.communities.urls", "communities"))),
 ]
+
+#: allauth answers its own rate limits (per email address, per account) with this view.
+handler429 = "cerchia.core.ratelimit.allauth_too_many_requests"

@@ -10,6 +10,7 @@ from django.db import transaction
 from PIL import Image
 
 from cerchia.communities.models import Community
+from cerchia.core import ratelimit
 from cerchia.core.images import process_image
 from cerchia.discussions import permissions
 from cerchia.discussions.models import Attachment
@@ -28,6 +29,7 @@ def upload_attachment(actor: User, community: Community, uploaded: IO[bytes] | A
     Raises PermissionDenied/Http404 (only members who may post), ValidationError (not an
     image, too large)."""
     permissions.check_create_topic(actor, community)
+    ratelimit.hit("upload", user=actor)
     try:
         processed = process_image(
             uploaded, ATTACHMENT_MAX_SIZE, max_bytes=settings.CERCHIA_MAX_IMAGE_BYTES

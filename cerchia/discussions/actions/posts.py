@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cerchia.communities.models import Community
+from cerchia.core import ratelimit
 from cerchia.core.errors import ActionRefused
 from cerchia.core.markdown import render_markdown
 from cerchia.core.tags import normalise_tags
@@ -225,6 +226,8 @@ def create_topic(
     if kind not in TopicKind.values:
         raise ValidationError({"kind": _("Choose a discussion, a question or an announcement.")})
     permissions.check_create_topic(actor, community, kind)
+    if screen:
+        ratelimit.hit("post", user=actor)
     title = _clean_title(title)
     body = _clean_body(body)
     key = _clean_key(idempotency_key)
@@ -315,6 +318,8 @@ def create_reply(
     from cerchia.moderation.disclosure import clean_disclosure
 
     permissions.check_reply(actor, topic)
+    if screen:
+        ratelimit.hit("post", user=actor)
     body = _clean_body(body)
     key = _clean_key(idempotency_key)
     for target, field in ((reply_to, "reply_to"), (quoted, "quoted")):
