@@ -5,3 +5,8 @@ from __future__ import annotations
 from django.urls import URLPattern, path  # noqa: F401
 
 urlpatterns: list[URLPattern] = []
+
+from cerchia.moderation.views import queue as _queue_views  # noqa: E402
+from cerchia.moderation.views import reports as _report_views  # noqa: E402
+
+urlpatterns += _queue_views.urlpatterns + _report_views.urlpatterns
