@@ -698,6 +698,9 @@ class PostOut(BaseModel):
     edited_at: datetime | None
     edit_count: int
     deleted: bool
+    hidden: bool = Field(
+        description="Hidden by the hosts: `body` is `null` unless you wrote it or host here."
+    )
     reaction_counts: dict[str, int] = Field(
         description="Per reaction kind, kinds with none left out."
     )
@@ -851,9 +854,10 @@ def topic_list(rows: list[TopicRow], next_cursor: str | None) -> TopicList:
 
 
 def post_out(row: PostRow, *, host: bool) -> PostOut:
-    """A post as the actor sees it: a deleted one keeps its place, its text only for hosts."""
+    """A post as the actor sees it: a deleted one keeps its place, its text only for hosts;
+    one the hosts hid, its text only for its author and the hosts."""
     post = row.post
-    hidden = post.is_deleted and not host
+    hidden = (post.is_deleted and not host) or not row.flags.see_hidden
     author = post.author
     flags = row.flags
     return PostOut(
@@ -878,6 +882,7 @@ def post_out(row: PostRow, *, host: bool) -> PostOut:
         edited_at=post.edited_at,
         edit_count=post.edit_count,
         deleted=post.is_deleted,
+        hidden=post.is_hidden,
         reaction_counts=dict(post.reaction_counts or {}),
         viewer=PostViewer(
             reactions=sorted(row.my_reactions),  # type: ignore[arg-type]

@@ -403,7 +403,9 @@ def list_bookmarks(
     actor: Actor, *, cursor: str | None = None, limit: int = FEED_PER_PAGE
 ) -> Page[Bookmark]:
     """The actor's bookmarks that they may still read, newest first."""
-    visible = permissions.visible_posts(actor, Post.objects.all())
+    visible = permissions.unhidden_posts(
+        actor, permissions.visible_posts(actor, Post.objects.all())
+    )
     queryset = Bookmark.objects.filter(user_id=actor.pk or 0, post__in=visible).select_related(
         "post", "post__topic", "post__topic__community", "post__author"
     )

@@ -271,7 +271,8 @@ def _notification_message(
         return None
     row = notification_row(notification)
     post = notification.post
-    excerpt = post.body if post is not None else ""
+    # A post the hosts hid since is named, never quoted.
+    excerpt = post.body if post is not None and post.hidden_at is None else ""
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[:EXCERPT_CHARS].rstrip() + "…"
     return _message(

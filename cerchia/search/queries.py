@@ -18,7 +18,7 @@ from cerchia.accounts.models import User
 from cerchia.communities.models import Community, Membership
 from cerchia.core.pagination import InvalidCursor, decode_cursor, encode_cursor
 from cerchia.discussions.models import Post, Topic, TopicKind
-from cerchia.discussions.permissions import readable_communities, visible_posts
+from cerchia.discussions.permissions import readable_communities, unhidden_posts, visible_posts
 from cerchia.search import backend, text
 
 if TYPE_CHECKING:
@@ -196,9 +196,9 @@ def _hits(actor: Actor, ids: list[int], wanted: frozenset[str]) -> list[SearchHi
         return []
     posts = {
         post.pk: post
-        for post in visible_posts(actor, Post.objects.filter(pk__in=ids)).select_related(
-            "topic", "community", "author"
-        )
+        for post in unhidden_posts(
+            actor, visible_posts(actor, Post.objects.filter(pk__in=ids))
+        ).select_related("topic", "community", "author")
     }
     pairs = {(post.author_id, post.community_id) for post in posts.values() if post.author_id}
     roles: dict[tuple[int, int], str] = {}
