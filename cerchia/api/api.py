@@ -16,6 +16,7 @@ from cerchia.api.auth import SIGNED_IN
 from cerchia.api.routers import admissions, communities, discussions, profiles
 from cerchia.api.routers import notifications as notification_routes
 from cerchia.api.routers import search as search_routes
+from cerchia.api.routers import welcome as welcome_routes
 from cerchia.api.throttling import THROTTLES
 
 DESCRIPTION = """\
@@ -111,3 +112,4 @@ api.add_router("", admissions.router)
 api.add_router("", discussions.router)
 api.add_router("", notification_routes.router)
 api.add_router("", search_routes.router)
+api.add_router("", welcome_routes.router)

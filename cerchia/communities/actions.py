@@ -54,6 +54,7 @@ COMMUNITY_FIELDS = (
     "join_policy",
     "member_cap",
     "screening_questions",
+    "brand_name",
 )
 
 

@@ -129,6 +129,15 @@ def _general_fields() -> dict[str, forms.Field]:
         "cover": CoverField(
             label=_("Cover image"), help_text=_("JPEG, PNG, WebP or GIF; shown wide and short.")
         ),
+        "brand_name": forms.CharField(
+            label=_("Brand"),
+            max_length=80,
+            required=False,
+            help_text=_(
+                "If a brand runs this community or it exists for a brand, name it: the about "
+                "page says so openly. Leave empty otherwise."
+            ),
+        ),
     }
 
 
@@ -217,6 +226,7 @@ class CommunityGeneralForm(forms.Form):
             "interests": [interest.slug for interest in community.interests.all()],
             "language": community.language,
             "rules": community.rules,
+            "brand_name": community.brand_name,
         }
 
     def action_kwargs(self) -> dict[str, Any]:

@@ -137,3 +137,37 @@ def check_welcome(actor: Actor, community: Community) -> None:
 
 def can_welcome(actor: Actor, community: Community) -> bool:
     return _can(check_welcome, actor, community)
+
+
+# --- The welcome ----------------------------------------------------------------------------
+
+
+def check_manage_welcome(actor: Actor, community: Community) -> None:
+    """Edit the welcome, the introductions topic and the welcomers: the hosts and site admins;
+    404 to whoever may not read the community, 403 to other readers."""
+    check_read_community(actor, community)
+    check_moderate(actor, community)
+
+
+def can_manage_welcome(actor: Actor, community: Community) -> bool:
+    return _can(check_manage_welcome, actor, community)
+
+
+def check_welcome(actor: Actor, community: Community) -> None:
+    """See newcomers' first posts and unanswered topics: hosts, site admins and the
+    community's welcomers; 404 to whoever may not read the community, 403 to other readers."""
+    check_read_community(actor, community)
+    access = get_access(actor, community)
+    if not access.is_signed_in:
+        raise PermissionDenied(_("Sign in first."))
+    if access.is_suspended:
+        raise PermissionDenied(_("Your account is suspended."))
+    if access.is_host or access.is_site_admin:
+        return
+    if access.is_member and access.membership is not None and access.membership.is_welcomer:
+        return
+    raise PermissionDenied(_("Only the community's hosts and welcomers can see this."))
+
+
+def can_welcome(actor: Actor, community: Community) -> bool:
+    return _can(check_welcome, actor, community)

@@ -1,3 +1,13 @@
 """Moderation's background and periodic tasks (run by ``cerchia worker``)."""
 
 from __future__ import annotations
+
+from django.tasks import task
+
+
+@task()
+def raise_unanswered_newcomer_topics() -> int:
+    """Raise newcomers' topics still without a reply from someone else (every 15 minutes)."""
+    from cerchia.moderation.actions import welcome
+
+    return len(welcome.raise_unanswered_newcomer_topics())

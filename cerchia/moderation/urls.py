@@ -10,3 +10,8 @@ from cerchia.moderation.views import queue as _queue_views  # noqa: E402
 from cerchia.moderation.views import reports as _report_views  # noqa: E402
 
 urlpatterns += _queue_views.urlpatterns + _report_views.urlpatterns
+
+from cerchia.moderation.views import about as _about_views  # noqa: E402
+from cerchia.moderation.views import welcome as _welcome_views  # noqa: E402
+
+urlpatterns += _about_views.urlpatterns + _welcome_views.urlpatterns

@@ -41,6 +41,11 @@ PERIODIC_TASKS = (
     PeriodicTask("retry_failed_deliveries", timedelta(minutes=5)),
     PeriodicTask("send_digests", timedelta(hours=1)),
     PeriodicTask("prune_task_results", timedelta(days=1)),
+    PeriodicTask(
+        "raise_unanswered_newcomer_topics",
+        timedelta(minutes=15),
+        module="cerchia.moderation.tasks",
+    ),
 )
 
 
