@@ -109,6 +109,21 @@ def _limits_notice() -> str:
     )
 
 
+def check_edit(actor: User, community: Community, *, body: str, title: str = "") -> None:
+    """Screen an edit against the community's refusing rules (ValidationError on a match).
+
+    Holding rules, limits and pre-moderation apply to new posts only: an edit is not held."""
+    access = get_access(actor, community)
+    if access.is_host or access.is_site_admin:
+        return
+    text = f"{title}\n{body}".lower()
+    hosts = link_hosts(render_markdown(body))
+    rules = ContentRule.objects.filter(community=community, action=ContentRule.Action.REFUSE)
+    for rule in rules:
+        if _matches(rule, text, hosts):
+            raise ValidationError({"body": _rule_message(rule)})
+
+
 def screen_post(
     actor: User, community: Community, *, body: str, title: str = "", topic_id: int | None = None
 ) -> Verdict:
@@ -149,6 +164,12 @@ def screen_post(
             author=actor, community=community, created_at__gte=now - timedelta(hours=1)
         ).count()
         over = recent >= limits["posts_per_hour"]
+    if over and access.membership is not None:
+        # The member may have earned a level with laxer limits since the last hourly pass.
+        from cerchia.moderation.actions.trust import raise_earned_level
+
+        if raise_earned_level(access.membership) > level:
+            return screen_post(actor, community, body=body, title=title, topic_id=topic_id)
     if over:
         return Verdict(HoldReason.LIMIT, _limits_notice())
 

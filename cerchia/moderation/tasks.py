@@ -11,3 +11,11 @@ def raise_unanswered_newcomer_topics() -> int:
     from cerchia.moderation.actions import welcome
 
     return len(welcome.raise_unanswered_newcomer_topics())
+
+
+@task()
+def recompute_trust_levels() -> int:
+    """Raise every member to the trust level their activity has earned (every hour)."""
+    from cerchia.moderation.actions import trust
+
+    return trust.recompute_trust_levels()

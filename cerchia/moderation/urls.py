@@ -15,3 +15,8 @@ from cerchia.moderation.views import about as _about_views  # noqa: E402
 from cerchia.moderation.views import welcome as _welcome_views  # noqa: E402
 
 urlpatterns += _about_views.urlpatterns + _welcome_views.urlpatterns
+
+from cerchia.moderation.views import settings as _settings_views  # noqa: E402
+from cerchia.moderation.views import trust as _trust_views  # noqa: E402
+
+urlpatterns += _settings_views.urlpatterns + _trust_views.urlpatterns

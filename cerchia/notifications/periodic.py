@@ -46,6 +46,7 @@ PERIODIC_TASKS = (
         timedelta(minutes=15),
         module="cerchia.moderation.tasks",
     ),
+    PeriodicTask("recompute_trust_levels", timedelta(hours=1), module="cerchia.moderation.tasks"),
 )
 
 

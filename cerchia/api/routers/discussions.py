@@ -17,6 +17,7 @@ from ninja import Header, Path, Query, Router, Status
 from cerchia.api.auth import ANYONE, OPTIONAL_SECURITY, SIGNED_IN, caller, signed_in
 from cerchia.api.errors import problems
 from cerchia.api.routers.communities import CURSOR, SLUG, resolve_community
+from cerchia.api.routers.moderation_rules import HeldOut, held_out
 from cerchia.api.schemas import (
     AcceptedAnswerIn,
     BookmarkList,
@@ -54,6 +55,7 @@ from cerchia.communities import queries as community_queries
 from cerchia.communities.models import Community
 from cerchia.core.errors import ActionRefused
 from cerchia.discussions import actions, permissions, queries
+from cerchia.moderation.screening import PostHeld
 
 if TYPE_CHECKING:
     from cerchia.discussions.models import Post, Topic
@@ -153,7 +155,7 @@ def list_topics(
 
 @router.post(
     "/communities/{slug}/topics",
-    response={201: TopicDetail, **WRITE},
+    response={201: TopicDetail, 202: HeldOut, **WRITE},
     auth=SIGNED_IN,
     tags=["topics"],
 )
@@ -162,21 +164,28 @@ def create_topic(
     payload: TopicCreate,
     slug: str = SLUG,
     idempotency_key: str = IDEMPOTENCY_KEY,
-) -> Status[TopicDetail]:
+) -> Status[TopicDetail | HeldOut]:
     """Start a topic (members; announcements only hosts). With an `Idempotency-Key`, a
-    repeat answers the topic the first request created, with the same status."""
+    repeat answers the topic the first request created, with the same status. When the
+    community reviews the post first, `202` answers the held submission (the same key
+    answers it again); a community rule may refuse the text (`422`)."""
     user = signed_in(request)
     community = resolve_community(request, slug)
-    topic = actions.create_topic(
-        user,
-        community,
-        title=payload.title,
-        body=payload.body,
-        kind=payload.kind,
-        tags=payload.tags,
-        idempotency_key=idempotency_key,
-        attachment_ids=payload.attachment_ids,
-    )
+    try:
+        topic = actions.create_topic(
+            user,
+            community,
+            title=payload.title,
+            body=payload.body,
+            kind=payload.kind,
+            tags=payload.tags,
+            idempotency_key=idempotency_key,
+            attachment_ids=payload.attachment_ids,
+        )
+    except PostHeld as held:
+        if held.held.community_id != community.pk or held.held.topic_id is not None:
+            raise _key_reused() from held
+        return Status(202, held_out(held.held))
     if topic.community_id != community.pk:
         raise _key_reused()
     return Status(201, _detail(user, resolve_topic(request, topic.pk)))
@@ -331,7 +340,7 @@ def list_posts(
 
 @router.post(
     "/topics/{topic_id}/posts",
-    response={201: PostOut, **WRITE},
+    response={201: PostOut, 202: HeldOut, **WRITE},
     auth=SIGNED_IN,
     tags=["posts"],
 )
@@ -340,21 +349,30 @@ def create_reply(
     payload: ReplyCreate,
     topic_id: int = TOPIC_ID,
     idempotency_key: str = IDEMPOTENCY_KEY,
-) -> Status[PostOut]:
+) -> Status[PostOut | HeldOut]:
     """Reply (members, while the topic is open; hosts always), optionally in reply to or
     quoting a post of this topic. With an `Idempotency-Key`, a repeat answers the post the
-    first request created, with the same status."""
+    first request created, with the same status. When the community reviews the post
+    first, `202` answers the held submission (the same key answers it again); a community
+    rule may refuse the text (`422`)."""
     user = signed_in(request)
     topic = resolve_topic(request, topic_id)
-    post = actions.create_reply(
-        user,
-        topic,
-        body=payload.body,
-        reply_to=_post_in_body(user, payload.reply_to, "reply_to") if payload.reply_to else None,
-        quoted=_post_in_body(user, payload.quoted, "quoted") if payload.quoted else None,
-        idempotency_key=idempotency_key,
-        attachment_ids=payload.attachment_ids,
-    )
+    try:
+        post = actions.create_reply(
+            user,
+            topic,
+            body=payload.body,
+            reply_to=_post_in_body(user, payload.reply_to, "reply_to")
+            if payload.reply_to
+            else None,
+            quoted=_post_in_body(user, payload.quoted, "quoted") if payload.quoted else None,
+            idempotency_key=idempotency_key,
+            attachment_ids=payload.attachment_ids,
+        )
+    except PostHeld as held:
+        if held.held.topic_id != topic.pk:
+            raise _key_reused() from held
+        return Status(202, held_out(held.held))
     if post.topic_id != topic.pk:
         raise _key_reused()
     return Status(201, _post(user, post))

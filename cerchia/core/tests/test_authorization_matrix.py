@@ -50,6 +50,7 @@ ROUTE_TABLES = (
     "cerchia.search.tests.authz",
     "cerchia.api.tests.authz_discussions",
     "cerchia.moderation.tests.authz_welcome",
+    "cerchia.moderation.tests.authz_screen",
 )
 
 

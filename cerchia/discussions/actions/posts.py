@@ -419,6 +419,9 @@ def edit_post(
     title_changed = new_title is not None and new_title != topic.title
     if body == post.body and not title_changed and new_tags is None:
         return post
+    from cerchia.moderation.screening import check_edit
+
+    check_edit(actor, topic.community, body=body, title=new_title or "")
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
         PostRevision.objects.create(

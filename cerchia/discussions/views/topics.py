@@ -47,6 +47,8 @@ from cerchia.discussions.resolvers import (
     topic_view,
 )
 from cerchia.discussions.views.feed import _next_url
+from cerchia.moderation.screening import PostHeld
+from cerchia.moderation.templatetags.moderation_held import held_items
 
 #: How many page links the topic's pagination shows on each side of the current page.
 PAGE_WINDOW = 2
@@ -233,6 +235,8 @@ def new_topic(request: MemberRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 add_action_errors(form, error)
+            except PostHeld as held:
+                return _held_topic(request, held)
             else:
                 topic.community = community
                 return redirect(topic_url(topic))
@@ -386,6 +390,8 @@ def reply(request: MemberTopicRequest) -> HttpResponse:
     except ActionRefused as refusal:
         form.add_error(None, refusal.message)
         return _reply_errors(request, form)
+    except PostHeld as held:
+        return _held_reply(request, held)
     if is_htmx(request):
         context = {
             "community": request.community,
@@ -397,6 +403,34 @@ def reply(request: MemberTopicRequest) -> HttpResponse:
         }
         return render(request, "discussions/_partials/reply_done.html", context)
     return redirect(post_url(topic, post.number))
+
+
+def _held_message(held: PostHeld) -> str:
+    return _("Thanks! Your post is awaiting approval. %(notice)s") % {"notice": held.held.notice}
+
+
+def _held_topic(request: MemberRequest, held: PostHeld) -> HttpResponse:
+    """A held topic: tell its author, who finds it in "My posts awaiting approval"."""
+    messages.info(request, _held_message(held))
+    url = reverse("communities:detail", kwargs={"slug": request.community.slug})
+    return redirect(f"{url}#held-{held.held.pk}")
+
+
+def _held_reply(request: MemberTopicRequest, held: PostHeld) -> HttpResponse:
+    """A held reply: htmx gets it marked "awaiting approval" and a fresh composer."""
+    messages.info(request, _held_message(held))
+    if is_htmx(request):
+        context = {
+            "community": request.community,
+            "topic": request.topic,
+            "flags": request.topic_flags,
+            "item": held_items([held.held])[0],
+            "reply_form": ReplyForm(),
+            **_composer(request.community),
+        }
+        return render(request, "moderation/_partials/held_reply_done.html", context)
+    last_page = queries.page_for_number(request.topic.last_post_number)
+    return redirect(f"{topic_url(request.topic, last_page)}#held-{held.held.pk}")
 
 
 @require_GET
