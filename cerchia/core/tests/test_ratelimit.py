@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.cache.backends.base import BaseCache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 
@@ -40,6 +41,12 @@ class BrokenCache(BaseCache):
 
 
 BROKEN_CACHES = {"default": {"BACKEND": "cerchia.core.tests.test_ratelimit.BrokenCache"}}
+
+
+def cache_down() -> override_settings:
+    """Within the block the cache is unreachable (a context manager: the settings fixture
+    would restore the cache only after other fixtures' teardown had used it)."""
+    return override_settings(CACHES=BROKEN_CACHES)
 
 
 @pytest.fixture(autouse=True)
@@ -229,8 +236,7 @@ def test_posting_goes_on_when_the_cache_is_down(
     settings: Any, public_community: Any, member: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.CERCHIA_RATE_LIMITS = {"post": "1/h"}
-    settings.CACHES = BROKEN_CACHES
-    with caplog.at_level(logging.WARNING, logger="cerchia.ratelimit"):
+    with cache_down(), caplog.at_level(logging.WARNING, logger="cerchia.ratelimit"):
         for index in range(3):
             ratelimit.hit("post", user=member)
             discussion_actions.create_topic(
@@ -244,9 +250,8 @@ def test_the_api_throttle_fails_open_when_the_cache_is_down(
     settings: Any, public_community: Any, member: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.CERCHIA_API_RATES = {"anon": "1/m", "user": "1/m", "write": "1/m"}
-    settings.CACHES = BROKEN_CACHES
     api = ApiClient(make_token(member))
-    with caplog.at_level(logging.WARNING, logger="cerchia.api"):
+    with cache_down(), caplog.at_level(logging.WARNING, logger="cerchia.api"):
         statuses = [api.get(f"/communities/{public_community.slug}").status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
     assert "cannot be counted; allowing" in caplog.text
