@@ -87,7 +87,7 @@ HOSTS_SEE: tuple[DataItem, ...] = (
 HOSTS_NEVER_SEE: tuple[Promise, ...] = (
     _("Your email address (unless they invited you by email themselves)."),
     _("What you read, when you visit, your bookmarks and your notification settings."),
-    _("What you do in other communities."),
+    _("Your activity in other communities, beyond what anyone there can see."),
 )
 
 
@@ -101,19 +101,19 @@ class About:
     brand_name: str
     hosts: list[Membership] = field(default_factory=list)
     affiliated: list[Membership] = field(default_factory=list)
-    #: Hosts and affiliated members whose profile the viewer may not see.
-    unlisted_hosts: int = 0
-    unlisted_affiliated: int = 0
+    #: The people listed whose profile page the viewer may open.
+    profile_ids: set[int] = field(default_factory=set)
     hosts_see: tuple[DataItem, ...] = HOSTS_SEE
     hosts_never_see: tuple[Promise, ...] = HOSTS_NEVER_SEE
 
 
 def get_about(actor: Actor, community: Community) -> About:
-    """The community's about page. Raises Http404 for a hidden community one may not see.
+    """The community's about page, in three queries. Raises Http404 for a hidden community
+    one may not see.
 
-    Who runs it and who is affiliated are listed to those who may read the community, with
-    the profiles they may see (the others are counted); everyone who sees the community
-    gets its brand, rules and what its hosts can see."""
+    Who runs it and who is affiliated are listed (names and pictures, as on their posts) to
+    those who may read the community; everyone who sees the community gets its brand, its
+    rules and what its hosts can see."""
     from cerchia.accounts.models import User
     from cerchia.accounts.permissions import visible_profiles
 
@@ -129,26 +129,18 @@ def get_about(actor: Actor, community: Community) -> About:
         Membership.objects.filter(community=community, user__deleted_at__isnull=True)
         .filter(Q(role__in=HOST_ROLES) | ~Q(affiliation=""))
         .select_related("user")
-        .order_by("role", "joined_at", "id")
+        .order_by("joined_at", "id")
     )
-    visible = set(
-        visible_profiles(
-            actor, User.objects.filter(pk__in=[m.user_id for m in people])
-        ).values_list("pk", flat=True)
+    about.hosts = sorted(
+        (m for m in people if m.role in HOST_ROLES), key=lambda m: m.role != Role.OWNER
     )
-    for membership in people:
-        shown = membership.user_id in visible
-        if membership.role in HOST_ROLES:
-            if shown:
-                about.hosts.append(membership)
-            else:
-                about.unlisted_hosts += 1
-        if membership.affiliation:
-            if shown:
-                about.affiliated.append(membership)
-            else:
-                about.unlisted_affiliated += 1
-    about.hosts.sort(key=lambda m: (m.role != Role.OWNER, m.joined_at))
+    about.affiliated = [m for m in people if m.affiliation]
+    if people:
+        about.profile_ids = set(
+            visible_profiles(
+                actor, User.objects.filter(pk__in=[m.user_id for m in people])
+            ).values_list("pk", flat=True)
+        )
     return about
 
 

@@ -56,8 +56,6 @@ class AboutOut(BaseModel):
     )
     hosts: list[AboutPerson]
     affiliated: list[AboutPerson]
-    unlisted_hosts: int = Field(description="Hosts whose profile you may not see.")
-    unlisted_affiliated: int = Field(description="Affiliated members whose profile is private.")
     hosts_can_see: list[DataStatementItem]
     hosts_never_see: list[str]
 
@@ -175,8 +173,6 @@ def get_about(request: HttpRequest, slug: str = SLUG) -> AboutOut:
         members_visible=about.can_read,
         hosts=[_person(m) for m in about.hosts],
         affiliated=[_person(m) for m in about.affiliated],
-        unlisted_hosts=about.unlisted_hosts,
-        unlisted_affiliated=about.unlisted_affiliated,
         hosts_can_see=[
             DataStatementItem(title=str(item.title), text=str(item.text))
             for item in about.hosts_see
