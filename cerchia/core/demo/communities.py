@@ -178,6 +178,7 @@ in English if you prefer — the team and many riders will answer.
 4. I dati che condividi restano qui: non li usiamo per pubblicità.
 """,
     moderators=("silvia_marchetti",),
+    brand_name="Rovere Bikes",
     invitations=(
         Invite(
             by="davide_zanon", to="silvia_marchetti", days_ago=211,

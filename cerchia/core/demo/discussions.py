@@ -666,6 +666,21 @@ controlliamo gratis.""",
     ),
     Thread(
         community="rovere-riders",
+        by="beatrice_mancini",
+        disclosure="gift",
+        title="Provata la nuova borsa laterale impermeabile",
+        days_ago=1,
+        tags=("cargo bike",),
+        body="""\
+Il team mi ha mandato da provare la nuova borsa laterale da 25 litri. Dopo una settimana di
+pioggia e bora a Trieste: **dentro tutto asciutto**, l'aggancio si monta con una mano anche con
+i guanti. Il difetto: la tracolla è corta, con il giubbotto invernale tira un po'.
+
+Se avete domande chiedete pure, la uso tutti i giorni per la spesa.""",
+        reactions=(("roberto_marino", "thumbs_up"), ("silvia_marchetti", "thanks")),
+    ),
+    Thread(
+        community="rovere-riders",
         by="luca_dallago",
         title="Giro dei colli Berici a primavera?",
         days_ago=2,

@@ -13,6 +13,7 @@ with everything in it. Running it again on a loaded world adds nothing.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -43,13 +44,28 @@ from cerchia.core.demo import images
 from cerchia.core.demo.clock import demo_time
 from cerchia.core.demo.communities import COMMUNITIES
 from cerchia.core.demo.discussions import THREADS
+from cerchia.core.demo.house import HOUSES, MOMENTS
 from cerchia.core.demo.people import PEOPLE, TAG_NAMES
-from cerchia.core.demo.spec import CommunityPlan, Invite, Person, Reply, Request, Thread
+from cerchia.core.demo.spec import (
+    CommunityPlan,
+    House,
+    Invite,
+    Moment,
+    Person,
+    Reply,
+    Request,
+    Thread,
+)
 from cerchia.core.errors import ActionRefused
 from cerchia.discussions import actions as discussions
 from cerchia.discussions.models import Post, Topic
 from cerchia.insights.log import record_event
 from cerchia.insights.models import Event
+from cerchia.moderation.actions.affiliations import set_affiliation
+from cerchia.moderation.actions.reports import report_post
+from cerchia.moderation.actions.settings import add_rule, update_moderation_settings
+from cerchia.moderation.actions.welcome import set_welcomers, update_welcome
+from cerchia.moderation.screening import PostHeld
 
 #: The password of every demo account, printed by ``cerchia demo``.
 DEMO_PASSWORD = "cerchia-demo"
@@ -211,6 +227,11 @@ class DemoLoader:
                     named.append(invite.to)
             for thread in self.threads.get(plan.slug, []):
                 named += _thread_people(thread)
+            for house in HOUSES:
+                if house.slug == plan.slug:
+                    named += [handle for handle, _kind, _name in house.affiliations]
+                    named += list(house.welcomers)
+            named += [moment.by for moment in MOMENTS if moment.slug == plan.slug]
             unknown = sorted(set(named) - set(self.people))
             if unknown:
                 raise ValueError(f"demo plan {plan.slug}: unknown people {unknown}")
@@ -336,6 +357,14 @@ class DemoLoader:
 
         for index, thread in enumerate(self.threads.get(slug, [])):
             self._plan_thread(plan, index, thread, joined, host_since)
+
+        # The hosts set up trust and welcome once everyone in the story is in.
+        for house in (house for house in HOUSES if house.slug == slug):
+            at = self._past(max(max(joined.values()), self.now - timedelta(days=1.5)))
+            self._add(at, f"{plan.owner} sets up {slug}", self._house_step(plan, house), slug)
+        for moment in (moment for moment in MOMENTS if moment.slug == slug):
+            at = self._past(self.now - timedelta(hours=moment.hours_ago))
+            self._add(at, f"{moment.by}: {moment.kind} in {slug}", self._moment_step(moment), slug)
 
         seen.extend(joined.items())
         return seen
@@ -477,6 +506,7 @@ class DemoLoader:
                 join_policy=plan.join_policy,
                 screening_questions=list(plan.screening_questions),
                 member_cap=plan.member_cap,
+                brand_name=plan.brand_name,
             )
             self.report.communities_created += 1
 
@@ -567,10 +597,62 @@ class DemoLoader:
                 body=thread.body,
                 kind=thread.kind,
                 tags=list(thread.tags),
+                disclosure=thread.disclosure,
                 # The story's history happened before moderation: publish it as written.
                 screen=False,
             )
             self.topics[(slug, index)] = topic.pk
+
+        return run
+
+    def _house_step(self, plan: CommunityPlan, house: House) -> Callable[[], None]:
+        def run() -> None:
+            owner = self._user(plan.owner)
+            community = self._community(plan.slug)
+            for handle, kind, name in house.affiliations:
+                membership = Membership.objects.select_related("community").get(
+                    community=community, user=self._user(handle)
+                )
+                set_affiliation(owner, membership, kind, name)
+            if house.welcome:
+                introductions = (
+                    Topic.objects.filter(community=community, title=house.introductions)
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+                update_welcome(
+                    owner,
+                    community,
+                    welcome_message=house.welcome,
+                    introductions_topic_id=introductions,
+                    unanswered_hours=24,
+                )
+            if house.welcomers:
+                set_welcomers(owner, community, list(house.welcomers))
+            update_moderation_settings(
+                owner, community, premoderation=house.premoderation, public_log=house.public_log
+            )
+            for kind, pattern, action, message in house.rules:
+                add_rule(
+                    owner, community, kind=kind, pattern=pattern, action=action, message=message
+                )
+
+        return run
+
+    def _moment_step(self, moment: Moment) -> Callable[[], None]:
+        def run() -> None:
+            topic = Topic.objects.select_related("community").get(
+                community__slug=moment.slug, title=moment.thread
+            )
+            if moment.kind == "report":
+                post = Post.objects.select_related("topic", "topic__community").get(
+                    topic=topic, number=moment.number
+                )
+                report_post(self._user(moment.by), post, reason=moment.reason, note=moment.body)
+                return
+            # Held is what the moment is for: the reply waits in the hosts' queue.
+            with contextlib.suppress(PostHeld):
+                discussions.create_reply(self._user(moment.by), topic, body=moment.body)
 
         return run
 

@@ -84,6 +84,8 @@ class CommunityPlan:
     #: People who try to join once the community is full.
     waitlist: tuple[str, ...] = ()
     cover_seed: str = field(default="")
+    #: The brand a brand community belongs to, named on its about page.
+    brand_name: str = ""
 
 
 #: A reaction as (handle of who reacts, reaction kind), e.g. ``("elena_conti", "thanks")``.
@@ -124,3 +126,38 @@ class Thread:
     accepted_by: str = ""
     #: A host who pins the topic to the top of the community page.
     pinned_by: str = ""
+    #: An affiliated member's label on the opening post: "sponsored" or "gift".
+    disclosure: str = ""
+
+
+@dataclass(frozen=True)
+class House:
+    """How a community's hosts set it up for trust and for newcomers, once everyone is in."""
+
+    slug: str
+    #: (handle, affiliation kind, affiliated with), set by the owner.
+    affiliations: tuple[tuple[str, str, str], ...] = ()
+    welcome: str = ""
+    #: Title of the community's thread that serves as its introductions topic.
+    introductions: str = ""
+    welcomers: tuple[str, ...] = ()
+    premoderation: str = "off"
+    public_log: bool = False
+    #: Content rules as (kind, pattern, action, message to the author).
+    rules: tuple[tuple[str, str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Moment:
+    """Something that happened hours ago and still waits for a host: a held post or a report."""
+
+    slug: str
+    by: str
+    hours_ago: float
+    #: "held reply" (a reply the community's screening holds) or "report" (of a post).
+    kind: str
+    #: Title of the thread it concerns, and the post number reported (reports).
+    thread: str
+    body: str = ""
+    number: int = 1
+    reason: str = "other"

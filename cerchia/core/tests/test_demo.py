@@ -166,6 +166,34 @@ class TestDemoWorld(TestCase):
         assert max(per_user.values()) >= 3
         assert sum(1 for n in per_user.values() if n >= 2) >= 10
 
+    def test_hosts_set_up_trust_and_find_work_waiting(self):
+        from cerchia.discussions.models import Disclosure
+        from cerchia.moderation.models import ContentRule, HeldPost, ModerationSettings, Report
+
+        assert not self.output.count("warning"), self.output
+        rovere = Community.objects.get(slug="rovere-riders")
+        assert rovere.brand_name == "Rovere Bikes"
+        labels = dict(
+            Membership.objects.filter(community=rovere)
+            .exclude(affiliation="")
+            .values_list("user__handle", "affiliation")
+        )
+        assert labels == {
+            "davide_zanon": "brand",
+            "silvia_marchetti": "staff",
+            "beatrice_mancini": "ambassador",
+        }
+        gift = Post.objects.get(community=rovere, disclosure=Disclosure.GIFT)
+        assert gift.author.handle == "beatrice_mancini"
+        espresso = ModerationSettings.objects.get(community__slug="espresso-a-casa")
+        assert espresso.welcome_message_html
+        assert espresso.introductions_topic is not None
+        held = HeldPost.objects.get(status=HeldPost.Status.PENDING)
+        assert held.community.slug == "balcony-growers"
+        assert held.rule == ContentRule.objects.get(pattern="cheap-seeds.example")
+        report = Report.objects.get(status=Report.Status.OPEN)
+        assert report.community.slug == "espresso-a-casa"
+
     def test_every_community_has_discussions_with_consistent_counters(self):
         assert Topic.objects.count() == len(THREADS)
         for community in demo_communities():
