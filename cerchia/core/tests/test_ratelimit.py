@@ -257,6 +257,32 @@ def test_the_api_throttle_fails_open_when_the_cache_is_down(
     assert "cannot be counted; allowing" in caplog.text
 
 
+# --- Reports ----------------------------------------------------------------------------------
+
+
+def test_reporting_too_fast_is_refused_and_files_nothing(
+    client: Any, settings: Any, public_community: Any, member: Any, owner: Any
+) -> None:
+    from cerchia.moderation.models import Report
+
+    settings.CERCHIA_RATE_LIMITS = {"report": "1/h"}
+    first = make_topic(public_community, owner, title="First odd topic")
+    second = make_topic(public_community, owner, title="Second odd topic")
+    client.force_login(member)
+
+    def report(topic: Topic) -> Any:
+        url = reverse(
+            "moderation:report_topic", kwargs={"slug": public_community.slug, "topic_id": topic.pk}
+        )
+        return client.post(url, {"reason": "spam"})
+
+    assert report(first).status_code == 302
+    response = report(second)
+    assert response.status_code == 429
+    assert_retry_after(response)
+    assert list(Report.objects.values_list("topic__title", flat=True)) == ["First odd topic"]
+
+
 # --- Invitations ------------------------------------------------------------------------------
 
 

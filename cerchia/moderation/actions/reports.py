@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cerchia.communities.models import Community
+from cerchia.core import ratelimit
 from cerchia.core.errors import ActionRefused
 from cerchia.discussions.models import Post, Topic
 from cerchia.insights.log import record_event
@@ -55,6 +56,7 @@ def _file(
     topic: Topic | None = None,
     member: User | None = None,
 ) -> Report:
+    ratelimit.hit("report", user=actor)
     reason, note = _clean(reason, note)
     key = f"{target}:{target_id}"
     if Report.objects.filter(reporter=actor, target_key=key, status=Report.Status.OPEN).exists():
