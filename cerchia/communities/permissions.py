@@ -81,6 +81,20 @@ class Access:
             community=self.community, user=self.actor, status=JoinRequest.Status.PENDING
         ).exists()
 
+    @property
+    def muted_until(self) -> Any:
+        """When a mute in force here ends (loaded with the membership), else None."""
+        return getattr(self.membership, "muted_until", None) if self.is_member else None
+
+    @cached_property
+    def active_ban(self) -> Any:
+        """The ban in force against this person here, if any (one indexed query, once)."""
+        if not self.is_signed_in:
+            return None
+        from cerchia.moderation.queries_sanctions import active_ban  # moderation builds on us
+
+        return active_ban(self.community, self.actor)
+
     @cached_property
     def has_email_invitation(self) -> bool:
         if not self.is_signed_in:
@@ -97,7 +111,11 @@ def get_access(actor: Actor, community: Community) -> Access:
     if key not in cache:
         membership = None
         if actor.is_authenticated:
-            membership = Membership.objects.filter(community=community, user=actor).first()
+            from cerchia.moderation.queries_sanctions import with_mute  # moderation builds on us
+
+            membership = with_mute(
+                Membership.objects.filter(community=community, user=actor), actor
+            ).first()
         cache[key] = Access(actor=actor, community=community, membership=membership)
     return cache[key]
 
@@ -127,6 +145,25 @@ def _require_active_account(access: Access) -> None:
         raise PermissionDenied(_("Sign in first."))
     if access.is_suspended:
         raise PermissionDenied(_("Your account is suspended."))
+
+
+def _refuse_if_banned(access: Access) -> None:
+    """A member banned from the community may not come back while the ban lasts."""
+    ban = access.active_ban
+    if ban is None:
+        return
+    if ban.ends_at is None:
+        raise PermissionDenied(_("You are banned from this community."))
+    raise PermissionDenied(
+        _("You are banned from this community until %(end)s.") % {"end": format_moment(ban.ends_at)}
+    )
+
+
+def format_moment(moment: Any) -> str:
+    """A date and time as people read it, in the current time zone and language."""
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 # --- Seeing ------------------------------------------------------------------
@@ -179,6 +216,7 @@ def check_join_community(actor: Actor, community: Community) -> None:
     _require_active_account(access)
     if access.membership is not None:
         raise PermissionDenied(_("You are already a member."))
+    _refuse_if_banned(access)
     if community.join_policy != JoinPolicy.OPEN:
         raise PermissionDenied(_("This community does not accept members without approval."))
 
@@ -189,6 +227,7 @@ def check_request_to_join(actor: Actor, community: Community) -> None:
     _require_active_account(access)
     if access.membership is not None:
         raise PermissionDenied(_("You are already a member."))
+    _refuse_if_banned(access)
     if community.join_policy != JoinPolicy.REQUEST:
         raise PermissionDenied(_("This community does not take join requests."))
     if access.has_pending_request:
@@ -206,6 +245,7 @@ def check_accept_invitation(actor: Actor, invitation: Invitation) -> None:
         raise PermissionDenied(_("This invitation was sent to a different email address."))
     if access.membership is not None:
         raise PermissionDenied(_("You are already a member."))
+    _refuse_if_banned(access)
 
 
 def check_leave_community(actor: Actor, community: Community) -> None:

@@ -21,6 +21,7 @@ from cerchia.communities.permissions import (
     Access,
     _can,
     check_read_community,
+    format_moment,
     get_access,
 )
 from cerchia.discussions.models import Post, Topic, TopicKind
@@ -48,6 +49,16 @@ def _require_member(access: Access) -> None:
         raise PermissionDenied(_("Your account is suspended."))
     if not access.is_member:
         raise PermissionDenied(_("Join the community to take part."))
+
+
+def _require_unmuted(access: Access) -> None:
+    """A muted member may not post, reply, edit or react until the mute ends."""
+    muted_until = access.muted_until
+    if muted_until is not None:
+        raise PermissionDenied(
+            _("You are muted in this community until %(end)s.")
+            % {"end": format_moment(muted_until)}
+        )
 
 
 # --- Reading -------------------------------------------------------------------------
@@ -130,6 +141,7 @@ def check_create_topic(
     check_read_community(actor, community)
     access = get_access(actor, community)
     _require_member(access)
+    _require_unmuted(access)
     if kind == TopicKind.ANNOUNCEMENT and not access.is_host:
         raise PermissionDenied(_("Only the community's hosts post announcements."))
 
@@ -139,6 +151,7 @@ def check_reply(actor: Actor, topic: Topic) -> None:
     check_read_topic(actor, topic)
     access = get_access(actor, topic.community)
     _require_member(access)
+    _require_unmuted(access)
     if topic.deleted_at is not None:
         raise _topic_not_found()
     if access.is_host:
@@ -160,6 +173,7 @@ def check_edit_post(actor: Actor, post: Post) -> None:
     _require_member(access)
     if post.author_id != actor.pk:
         raise PermissionDenied(_("Only the author or a host can edit this post."))
+    _require_unmuted(access)
     if post.deleted_at is not None:
         raise Http404(_("No such post."))
     if post.topic.locked_at is not None:
@@ -213,6 +227,7 @@ def check_react(actor: Actor, post: Post) -> None:
     check_read_post(actor, post)
     access = get_access(actor, post.topic.community)
     _require_member(access)
+    _require_unmuted(access)
     if post.deleted_at is not None:
         raise Http404(_("No such post."))
     if post.topic.locked_at is not None and not access.is_host:

@@ -19,3 +19,11 @@ def recompute_trust_levels() -> int:
     from cerchia.moderation.actions import trust
 
     return trust.recompute_trust_levels()
+
+
+@task()
+def expire_sanctions() -> int:
+    """Record each mute or ban that ran its course, once (every 15 minutes)."""
+    from cerchia.moderation.actions import sanctions
+
+    return sanctions.expire_sanctions()

@@ -47,6 +47,7 @@ PERIODIC_TASKS = (
         module="cerchia.moderation.tasks",
     ),
     PeriodicTask("recompute_trust_levels", timedelta(hours=1), module="cerchia.moderation.tasks"),
+    PeriodicTask("expire_sanctions", timedelta(minutes=15), module="cerchia.moderation.tasks"),
 )
 
 
