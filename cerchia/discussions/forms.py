@@ -59,6 +59,17 @@ class FieldGroups:
         return [self["tags"]] if "tags" in self.fields else []  # type: ignore[attr-defined,index]
 
 
+class DisclosureField(forms.CharField):
+    """An affiliated member's label for a post (none, sponsored, gift); the composer shows
+    it to them only, and the action decides who may use which."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Disclosure"))
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
 class IdempotentForm(forms.Form):
     """A form that carries its own idempotency key, drawn when it is first rendered."""
 
@@ -91,6 +102,7 @@ class TopicForm(FieldGroups, IdempotentForm):
     )
     tags = TagChoicesField(label=_("Tags"), required=False)
     body = BodyField()
+    disclosure = DisclosureField()
 
     def __init__(
         self, *args: Any, tags: list[Any], allow_announcement: bool, **kwargs: Any
@@ -116,6 +128,7 @@ class TopicForm(FieldGroups, IdempotentForm):
             "kind": data.get("kind") or TopicKind.DISCUSSION,
             "tags": data.get("tags") or [],
             "idempotency_key": data.get("idempotency_key", ""),
+            "disclosure": data.get("disclosure", ""),
         }
 
 
@@ -125,6 +138,7 @@ class ReplyForm(IdempotentForm):
     body = BodyField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 6}))
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     quote = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    disclosure = DisclosureField()
 
 
 class EditPostForm(FieldGroups, forms.Form):

@@ -61,13 +61,23 @@ def _text_outside_code(parts: list[str]) -> list[int]:
     return indexes
 
 
-def resolve_mentions(community: Community, handles: list[str]) -> dict[str, User]:
-    """The named handles that are members of ``community``, by lower-cased handle (one query)."""
+def resolve_mentions(
+    community: Community, handles: list[str], author_id: int | None = None
+) -> dict[str, User]:
+    """The named handles that are members of ``community``, by lower-cased handle (one query).
+
+    With ``author_id``, members with a block either way with the author are left out: their
+    handle stays plain text, unrecorded and unnotified."""
+    from cerchia.moderation.queries_blocks import not_blocked_with
+
     if not handles:
         return {}
     # Handles keep the case they were chosen with but are unique regardless of case.
     members = User.objects.annotate(lowered=Lower("handle")).filter(
-        lowered__in=handles, memberships__community=community, deleted_at__isnull=True
+        not_blocked_with(author_id),
+        lowered__in=handles,
+        memberships__community=community,
+        deleted_at__isnull=True,
     )
     return {user.handle.lower(): user for user in members}
 

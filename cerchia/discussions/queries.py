@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -261,6 +261,12 @@ class PostRow:
     my_reactions: set[str] = field(default_factory=set)
     bookmarked: bool = False
     flags: Any = None
+    #: The author's affiliation in the community (Staff, Brand…) and its organisation.
+    affiliation: str = ""
+    affiliation_name: str = ""
+    #: "blocker" when the viewer blocked the author, "blocked" when the author blocked the
+    #: viewer (the post shows collapsed), else "".
+    blocked: str = ""
 
 
 @dataclass
@@ -354,11 +360,7 @@ def _post_rows(actor: Actor, topic: Topic, posts: list[Post]) -> list[PostRow]:
     if not posts:
         return []
     author_ids = {post.author_id for post in posts if post.author_id}
-    roles = dict(
-        Membership.objects.filter(community=topic.community, user_id__in=author_ids).values_list(
-            "user_id", "role"
-        )
-    )
+    authors = _authors(actor, topic.community, author_ids)
     mine: dict[int, set[str]] = {}
     marked: set[int] = set()
     if actor.is_authenticated:
@@ -369,17 +371,62 @@ def _post_rows(actor: Actor, topic: Topic, posts: list[Post]) -> list[PostRow]:
         marked = set(
             Bookmark.objects.filter(user=actor, post__in=posts).values_list("post_id", flat=True)
         )
-    get_access(actor, topic.community)
-    return [
-        PostRow(
-            post=post,
-            role=roles.get(post.author_id) if post.author_id else None,
-            my_reactions=mine.get(post.pk, set()),
-            bookmarked=post.pk in marked,
-            flags=permissions.post_flags(actor, post),
+    access = get_access(actor, topic.community)
+    # Blocks never get in the way of moderation: hosts see their community's posts in full.
+    hosting = access.is_host or access.is_site_admin
+    rows = []
+    for post in posts:
+        role, affiliation, affiliation_name, blocked = authors.get(
+            post.author_id or 0, (None, "", "", "")
         )
-        for post in posts
-    ]
+        rows.append(
+            PostRow(
+                post=post,
+                role=role,
+                my_reactions=mine.get(post.pk, set()),
+                bookmarked=post.pk in marked,
+                flags=permissions.post_flags(actor, post),
+                affiliation=affiliation,
+                affiliation_name=affiliation_name,
+                blocked="" if hosting else blocked,
+            )
+        )
+    return rows
+
+
+def _authors(
+    actor: Actor, community: Community, author_ids: set[int]
+) -> dict[int, tuple[str | None, str, str, str]]:
+    """Per author: role and affiliation in ``community``, and the block between them and the
+    actor ("blocker", "blocked" or ""), in one query."""
+    from cerchia.moderation.models import Block
+
+    if not author_ids:
+        return {}
+    membership = Membership.objects.filter(community=community, user_id=OuterRef("pk"))
+    viewer = actor.pk if actor.is_authenticated else 0
+    rows = (
+        User.objects.filter(pk__in=author_ids)
+        .annotate(
+            m_role=Subquery(membership.values("role")[:1]),
+            m_affiliation=Subquery(membership.values("affiliation")[:1]),
+            m_affiliation_name=Subquery(membership.values("affiliation_name")[:1]),
+            i_blocked=Exists(Block.objects.filter(blocker_id=viewer, blocked_id=OuterRef("pk"))),
+            blocked_me=Exists(Block.objects.filter(blocker_id=OuterRef("pk"), blocked_id=viewer)),
+        )
+        .values_list(
+            "pk", "m_role", "m_affiliation", "m_affiliation_name", "i_blocked", "blocked_me"
+        )
+    )
+    return {
+        pk: (
+            role,
+            affiliation or "",
+            affiliation_name or "",
+            "blocker" if i_blocked else ("blocked" if blocked_me else ""),
+        )
+        for pk, role, affiliation, affiliation_name, i_blocked, blocked_me in rows
+    }
 
 
 def list_post_history(actor: Actor, post: Post) -> list[PostRevision]:
@@ -418,12 +465,18 @@ def list_mention_candidates(
     """Members of ``community`` whose handle or name starts with ``prefix`` (autocomplete).
 
     Only someone who may post there gets candidates; others get none."""
+    from cerchia.moderation.queries_blocks import not_blocked_with
+
     if not permissions.can_create_topic(actor, community):
         return []
     prefix = prefix.strip().lstrip("@")[:30]
-    queryset = User.objects.filter(
-        memberships__community=community, deleted_at__isnull=True, suspended_at__isnull=True
-    ).exclude(pk=actor.pk or 0)
+    queryset = (
+        User.objects.filter(
+            memberships__community=community, deleted_at__isnull=True, suspended_at__isnull=True
+        )
+        .filter(not_blocked_with(actor.pk))
+        .exclude(pk=actor.pk or 0)
+    )
     if prefix:
         queryset = queryset.filter(
             Q(handle__istartswith=prefix) | Q(display_name__istartswith=prefix)

@@ -11,6 +11,10 @@ from cerchia.moderation.views import reports as _report_views  # noqa: E402
 
 urlpatterns += _queue_views.urlpatterns + _report_views.urlpatterns
 
+from cerchia.moderation.views import people as _people_views  # noqa: E402
+
+urlpatterns += _people_views.urlpatterns
+
 from cerchia.moderation.views import about as _about_views  # noqa: E402
 from cerchia.moderation.views import welcome as _welcome_views  # noqa: E402
 

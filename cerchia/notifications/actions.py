@@ -22,6 +22,8 @@ from cerchia.accounts.models import User
 from cerchia.communities.models import JoinRequest
 from cerchia.discussions.models import Mention, NotificationLevel, Post, Reaction, Subscription
 from cerchia.insights.models import Event
+from cerchia.moderation.queries_blocks import between as blocks_between
+from cerchia.moderation.queries_blocks import not_blocked_with
 from cerchia.notifications import events
 from cerchia.notifications.emails import DIGEST, queue_deliveries, quiet_until
 from cerchia.notifications.models import (
@@ -155,7 +157,8 @@ def notify_new_post(post_id: int) -> list[Notification]:
     if not kinds:
         return []
 
-    users = User.objects.filter(pk__in=list(kinds))
+    # Members with a block either way with the author hear nothing from them (a subquery).
+    users = User.objects.filter(pk__in=list(kinds)).filter(not_blocked_with(post.author_id))
     readers = {user.pk: user for user in readers_of_post(post, users)}
     if not readers:
         return []
@@ -219,6 +222,8 @@ def notify_reaction(reaction_id: int) -> Notification | None:
         return None
     post = reaction.post
     if post.author_id is None or post.author_id == reaction.user_id or post.deleted_at:
+        return None
+    if blocks_between(post.author_id, reaction.user_id):
         return None
     author = User.objects.filter(pk=post.author_id).first()
     if author is None or not readers_of_post(post, [author]):
@@ -304,6 +309,8 @@ def notify_accepted_answer(post_id: int) -> Notification | None:
         .first()
     )
     if actor_id == post.author_id:
+        return None
+    if actor_id is not None and blocks_between(post.author_id, actor_id):
         return None
     author = User.objects.filter(pk=post.author_id).first()
     if author is None or not readers_of_post(post, [author]):

@@ -264,7 +264,7 @@ def _notification_message(
         return None
     notification = (
         visible_notifications(user, Notification.objects.filter(pk=delivery.notification_id))
-        .select_related("actor", "topic", "community", "post__community")
+        .select_related("actor", "topic", "community", "post__community", "post__author")
         .first()
     )
     if notification is None:
@@ -273,6 +273,19 @@ def _notification_message(
     post = notification.post
     # A post the hosts hid since is named, never quoted.
     excerpt = post.body if post is not None and post.hidden_at is None else ""
+    author_line = disclosure = ""
+    if post is not None:
+        from cerchia.moderation.disclosure import (
+            affiliation_text,
+            author_affiliation,
+            post_disclosure_label,
+        )
+
+        # The author's affiliation, and the post's label in its community's language.
+        affiliation = affiliation_text(*author_affiliation(post))
+        if affiliation and post.author is not None:
+            author_line = f"{post.author.name} ({affiliation})"
+        disclosure = post_disclosure_label(post, post.community)
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[:EXCERPT_CHARS].rstrip() + "…"
     return _message(
@@ -284,6 +297,9 @@ def _notification_message(
             "text": row.text,
             "url": settings.SITE_URL + row.url if row.url else settings.SITE_URL,
             "excerpt": excerpt,
+            "author_line": author_line,
+            "disclosure": disclosure,
+            "disclosure_language": post.community.language if post is not None else "",
             "notification": notification,
             "community": row.community,
         },

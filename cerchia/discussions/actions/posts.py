@@ -107,10 +107,12 @@ def _clean_tags(community: Community, raw: Iterable[str] | str) -> list[Any]:
     return [allowed[slug] for slug in slugs]
 
 
-def _render(community: Community, body: str) -> tuple[str, list[Any]]:
-    """Markdown → sanitised HTML with member mentions linked; returns the mentioned members."""
+def _render(community: Community, body: str, author_id: int | None = None) -> tuple[str, list[Any]]:
+    """Markdown → sanitised HTML with member mentions linked; returns the mentioned members.
+
+    Members with a block either way with ``author_id`` stay plain text."""
     html = render_markdown(body)
-    members = resolve_mentions(community, handles_in_html(html))
+    members = resolve_mentions(community, handles_in_html(html), author_id=author_id)
     return link_mentions(html, members), list(members.values())
 
 
@@ -232,7 +234,9 @@ def create_topic(
     body = _clean_body(body)
     key = _clean_key(idempotency_key)
     topic_tags = _clean_tags(community, tags)
-    disclosure, disclosure_brand = clean_disclosure(actor, community, disclosure, disclosure_brand)
+    disclosure, disclosure_brand = clean_disclosure(
+        actor, community, disclosure, disclosure_brand, enforce_choice=screen
+    )
     attachment_ids = [int(pk) for pk in attachment_ids]
     if screen:
         _screen(
@@ -263,7 +267,7 @@ def create_topic(
         )
         if topic_tags:
             topic.tags.set(topic_tags)
-        body_html, mentioned = _render(community, body)
+        body_html, mentioned = _render(community, body, actor.pk)
         post = Post.objects.create(
             topic=topic,
             community=community,
@@ -326,7 +330,7 @@ def create_reply(
         if target is not None and (target.topic_id != topic.pk or target.deleted_at is not None):
             raise ValidationError({field: _("You can only reply to a post in this topic.")})
     disclosure, disclosure_brand = clean_disclosure(
-        actor, topic.community, disclosure, disclosure_brand
+        actor, topic.community, disclosure, disclosure_brand, enforce_choice=screen
     )
     attachment_ids = [int(pk) for pk in attachment_ids]
     if screen:
@@ -349,7 +353,7 @@ def create_reply(
             raise ActionRefused(_("This topic has been deleted."), code="deleted", status=404)
         now = timezone.now()
         number = locked.last_post_number + 1
-        body_html, mentioned = _render(topic.community, body)
+        body_html, mentioned = _render(topic.community, body, actor.pk)
         post = Post.objects.create(
             topic=topic,
             community_id=locked.community_id,
@@ -431,7 +435,7 @@ def edit_post(
             body=current.body,
             edited_by=actor,
         )
-        body_html, mentioned = _render(topic.community, body)
+        body_html, mentioned = _render(topic.community, body, post.author_id)
         already = set(Mention.objects.filter(post=post).values_list("user_id", flat=True))
         post.body = body
         post.body_html = body_html

@@ -381,6 +381,7 @@ def reply(request: MemberTopicRequest) -> HttpResponse:
             quoted=quoted,
             idempotency_key=form.cleaned_data.get("idempotency_key", ""),
             attachment_ids=_attachment_ids(request),
+            disclosure=form.cleaned_data.get("disclosure", ""),
         )
     except ValidationError as error:
         add_action_errors(
