@@ -17,13 +17,13 @@ cache blinked. A refusal raises ``RateLimited`` before anything is written; page
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from allauth.core.internal.ratelimit import parse_rates as parse_allauth_rates
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -118,6 +118,20 @@ def current_limits() -> dict[str, str]:
     return limits
 
 
+def address_key(ip: str) -> str:
+    """What an address is counted as: itself, or its /64 for IPv6 (one client's usual share,
+    which it could otherwise walk through to escape a limit)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip or "-"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def hit(limit: str, *, user: User | Any | None = None, ip: str = "") -> None:
     """Count an attempt at ``limit`` by ``user`` (when signed in) or else by address ``ip``.
 
@@ -128,7 +142,7 @@ def hit(limit: str, *, user: User | Any | None = None, ip: str = "") -> None:
     if not spec:
         return
     signed_in = user is not None and getattr(user, "is_authenticated", False)
-    ident = f"user:{user.pk}" if signed_in else f"ip:{ip or '-'}"  # type: ignore[union-attr]
+    ident = f"user:{user.pk}" if signed_in else f"ip:{address_key(ip)}"  # type: ignore[union-attr]
     waits: list[float] = []
     try:
         for allowed, period in parse_rates(spec):
@@ -181,8 +195,12 @@ def allauth_too_many_requests(request: HttpRequest) -> HttpResponse:
     allauth does not say which window refused, so ``Retry-After`` is its longest one.
     """
     configured: dict[str, str] = getattr(settings, "ACCOUNT_RATE_LIMITS", {}) or {}
+    # allauth's rates read "5/5m/key": the count and window as ours, then what is counted.
     durations = [
-        rate.duration for spec in configured.values() for rate in parse_allauth_rates(spec)
+        parse_rate("/".join(rate.split("/")[:2]))[1]
+        for spec in configured.values()
+        for rate in (spec or "").split(",")
+        if rate.strip()
     ]
     return too_many_requests(request, RateLimited("allauth", math.ceil(max(durations, default=60))))
 

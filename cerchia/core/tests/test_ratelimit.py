@@ -118,6 +118,16 @@ def test_signed_in_people_count_per_account_not_per_address(settings: Any) -> No
         ratelimit.hit("report", user=first, ip="203.0.113.99")
 
 
+def test_an_ipv6_client_is_counted_by_its_slash_64(settings: Any) -> None:
+    settings.CERCHIA_RATE_LIMITS = {"report": "1/h"}
+    ratelimit.hit("report", ip="2001:db8:1:2::1")
+    with pytest.raises(ratelimit.RateLimited):
+        ratelimit.hit("report", ip="2001:db8:1:2:ffff::9")
+    ratelimit.hit("report", ip="2001:db8:1:3::1")
+    assert ratelimit.address_key("::ffff:198.51.100.7") == "198.51.100.7"
+    assert ratelimit.address_key("") == "-"
+
+
 def test_no_configured_rate_means_no_limit(settings: Any) -> None:
     settings.CERCHIA_RATE_LIMITS = {"report": ""}
     for _ in range(50):
