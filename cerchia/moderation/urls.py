@@ -24,3 +24,8 @@ from cerchia.moderation.views import settings as _settings_views  # noqa: E402
 from cerchia.moderation.views import trust as _trust_views  # noqa: E402
 
 urlpatterns += _settings_views.urlpatterns + _trust_views.urlpatterns
+
+from cerchia.moderation.views import log as _log_views  # noqa: E402
+from cerchia.moderation.views import sanctions as _sanction_views  # noqa: E402
+
+urlpatterns += _sanction_views.urlpatterns + _log_views.urlpatterns

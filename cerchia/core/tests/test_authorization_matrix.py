@@ -51,6 +51,7 @@ ROUTE_TABLES = (
     "cerchia.api.tests.authz_discussions",
     "cerchia.moderation.tests.authz_welcome",
     "cerchia.moderation.tests.authz_screen",
+    "cerchia.moderation.tests.authz_sanctions",
 )
 
 
