@@ -14,6 +14,7 @@ from ninja.operation import Operation
 from cerchia.api import errors, views
 from cerchia.api.auth import SIGNED_IN
 from cerchia.api.routers import admissions, communities, discussions, profiles
+from cerchia.api.routers import people as people_routes
 from cerchia.api.routers import moderation_rules as moderation_rules_routes
 from cerchia.api.routers import notifications as notification_routes
 from cerchia.api.routers import sanctions as sanction_routes
@@ -112,6 +113,7 @@ api.add_router("", profiles.router)
 api.add_router("", communities.router)
 api.add_router("", admissions.router)
 api.add_router("", discussions.router)
+api.add_router("", people_routes.router)
 api.add_router("", moderation_rules_routes.router)
 api.add_router("", notification_routes.router)
 api.add_router("", sanction_routes.router)

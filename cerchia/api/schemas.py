@@ -16,6 +16,7 @@ from django.urls import reverse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from cerchia.communities import permissions as community_permissions
+from cerchia.moderation.disclosure import post_disclosure_label
 
 if TYPE_CHECKING:
     from cerchia.accounts.models import User
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 VisibilityName = Literal["public", "private", "hidden"]
 JoinPolicyName = Literal["open", "request", "invitation"]
 RoleName = Literal["owner", "moderator", "member"]
+AffiliationName = Literal["staff", "brand", "partner", "ambassador"]
+DisclosureName = Literal["sponsored", "gift"]
 ProfileVisibilityName = Literal["public", "members", "private"]
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -568,6 +571,16 @@ AttachmentIds = Annotated[
 ]
 
 
+DisclosureChoice = Annotated[
+    Literal["", "none", "sponsored", "gift"],
+    Field(
+        description="Members with an affiliation only: `sponsored` or `gift` labels the post; "
+        "`none` says explicitly it is not (where the community asks staff, brand and partner "
+        "members to choose); fixed once published."
+    ),
+]
+
+
 class TopicCreate(Body):
     title: TitleText
     body: PostText
@@ -577,6 +590,7 @@ class TopicCreate(Body):
     )
     tags: TopicTags = []
     attachment_ids: AttachmentIds = []
+    disclosure: DisclosureChoice = ""
 
 
 class TopicPatch(PatchBody):
@@ -604,6 +618,7 @@ class ReplyCreate(Body):
     reply_to: Id | None = Field(default=None, description="The post in this topic answered.")
     quoted: Id | None = Field(default=None, description="The post in this topic quoted.")
     attachment_ids: AttachmentIds = []
+    disclosure: DisclosureChoice = ""
 
 
 class PostPatch(Body):
@@ -633,6 +648,10 @@ class Author(BaseModel):
     display_name: str = Field(description="The display name, or the handle when there is none.")
     avatar_url: str | None
     role: RoleName | None = Field(description="Their role in the community; `null` if they left.")
+    affiliation: AffiliationName | None = Field(
+        default=None, description="Who they speak for in the community, set by its hosts."
+    )
+    affiliation_name: str = Field(default="", description="The organisation, e.g. a brand.")
 
 
 class TopicOut(BaseModel):
@@ -681,6 +700,10 @@ class PostViewer(BaseModel):
     can_view_history: bool
     can_react: bool
     can_accept: bool = Field(description="Accept it as the question's answer.")
+    collapsed: bool = Field(
+        default=False,
+        description="A block stands between you and its author: apps show it collapsed.",
+    )
 
 
 class PostOut(BaseModel):
@@ -703,6 +726,13 @@ class PostOut(BaseModel):
     )
     reaction_counts: dict[str, int] = Field(
         description="Per reaction kind, kinds with none left out."
+    )
+    disclosure: DisclosureName | None = Field(
+        default=None, description="The author's label: sponsored, or about a gift."
+    )
+    disclosure_label: str | None = Field(
+        default=None,
+        description="The label as shown at the start of the post, in the community's language.",
     )
     viewer: PostViewer
 
@@ -869,6 +899,8 @@ def post_out(row: PostRow, *, host: bool) -> PostOut:
             display_name=author.name,
             avatar_url=_file_url(author.avatar),
             role=row.role,  # type: ignore[arg-type]
+            affiliation=row.affiliation or None,  # type: ignore[arg-type]
+            affiliation_name=row.affiliation_name,
         )
         if author is not None
         else None,
@@ -884,6 +916,8 @@ def post_out(row: PostRow, *, host: bool) -> PostOut:
         deleted=post.is_deleted,
         hidden=post.is_hidden,
         reaction_counts=dict(post.reaction_counts or {}),
+        disclosure=post.disclosure or None,  # type: ignore[arg-type]
+        disclosure_label=post_disclosure_label(post, post.topic.community) or None,
         viewer=PostViewer(
             reactions=sorted(row.my_reactions),  # type: ignore[arg-type]
             bookmarked=row.bookmarked,
@@ -892,6 +926,7 @@ def post_out(row: PostRow, *, host: bool) -> PostOut:
             can_view_history=flags.history,
             can_react=flags.react,
             can_accept=flags.accept,
+            collapsed=bool(row.blocked),
         ),
     )
 

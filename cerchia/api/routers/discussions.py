@@ -181,6 +181,7 @@ def create_topic(
             tags=payload.tags,
             idempotency_key=idempotency_key,
             attachment_ids=payload.attachment_ids,
+            disclosure=payload.disclosure,
         )
     except PostHeld as held:
         if held.held.community_id != community.pk or held.held.topic_id is not None:
@@ -368,6 +369,7 @@ def create_reply(
             quoted=_post_in_body(user, payload.quoted, "quoted") if payload.quoted else None,
             idempotency_key=idempotency_key,
             attachment_ids=payload.attachment_ids,
+            disclosure=payload.disclosure,
         )
     except PostHeld as held:
         if held.held.topic_id != topic.pk:

@@ -49,6 +49,7 @@ ROUTE_TABLES = (
     "cerchia.notifications.tests.authz",
     "cerchia.search.tests.authz",
     "cerchia.api.tests.authz_discussions",
+    "cerchia.moderation.tests.authz_people",
     "cerchia.moderation.tests.authz_welcome",
     "cerchia.moderation.tests.authz_screen",
     "cerchia.moderation.tests.authz_sanctions",
