@@ -375,6 +375,8 @@ class CommunityFlags:
     manage_roles: bool
     role: str | None
     pending_request: bool
+    #: When the actor's mute here ends (a banner says so), else None.
+    muted_until: Any = None
 
 
 def community_flags(actor: Actor, community: Community) -> CommunityFlags:
@@ -389,4 +391,5 @@ def community_flags(actor: Actor, community: Community) -> CommunityFlags:
         manage_roles=can_manage_roles(actor, community),
         role=access.role,
         pending_request=access.has_pending_request,
+        muted_until=access.muted_until,
     )
