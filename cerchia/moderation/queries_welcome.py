@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q, Window
+from django.db.models import Exists, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -156,23 +156,30 @@ class WelcomePanel:
 
 def get_welcome_panel(actor: Actor, community: Community) -> WelcomePanel | None:
     """The welcome for a member who joined within the newcomer days and has not closed it;
-    None for everyone else, and when the hosts wrote no welcome and chose no topic."""
+    None for everyone else, and when the hosts wrote no welcome and chose no topic.
+
+    One query for members (none for anyone else): the settings, the topic and the closing."""
     access = get_access(actor, community)
     membership = access.membership
     if not access.is_member or membership is None:
         return None
-    settings = settings_for(community)
+    settings = (
+        ModerationSettings.objects.filter(community=community)
+        .annotate(
+            dismissed=Exists(
+                WelcomeDismissal.objects.filter(community=community, user_id=membership.user_id)
+            )
+        )
+        .select_related("introductions_topic")
+        .first()
+    )
+    if settings is None or settings.dismissed:
+        return None
     if timezone.now() - membership.joined_at > timedelta(days=settings.newcomer_days):
         return None
-    if not settings.welcome_message_html and settings.introductions_topic_id is None:
-        return None
-    if WelcomeDismissal.objects.filter(community=community, user_id=membership.user_id).exists():
-        return None
-    topic = None
-    if settings.introductions_topic_id is not None:
-        topic = Topic.objects.filter(
-            pk=settings.introductions_topic_id, community=community, deleted_at__isnull=True
-        ).first()
+    topic = settings.introductions_topic
+    if topic is not None and (topic.community_id != community.pk or topic.deleted_at is not None):
+        topic = None
     if not settings.welcome_message_html and topic is None:
         return None
     return WelcomePanel(community, settings.welcome_message_html, topic)

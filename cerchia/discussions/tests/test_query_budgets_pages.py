@@ -14,12 +14,14 @@ pytestmark = pytest.mark.django_db
 
 # Session and user, the community and the reader's membership (and pending request), its
 # hosts and the visible profiles among them, the topic list (topics, participants, joined
-# date, "mark all read" mark, read states), its tags, and the navigation's unread badge.
-COMMUNITY_PAGE = {"anonymous": 6, "member": 14}
+# date, "mark all read" mark, read states), its tags, and the navigation's unread badge; for
+# members also their posts awaiting approval and the welcome (settings, topic, closed or not).
+COMMUNITY_PAGE = {"anonymous": 6, "member": 16}
 # Session and user, community and membership, topic, the page's posts, the authors' roles,
 # the reader's reactions, bookmarks, read state and notification level, the topic's tags,
-# moving the read mark (update, lookup, insert, event, savepoints) and the unread badge.
-TOPIC_PAGE = {"anonymous": 5, "member": 21}
+# moving the read mark (update, lookup, insert, event, savepoints), the unread badge and, for
+# members, their own replies awaiting approval.
+TOPIC_PAGE = {"anonymous": 5, "member": 22}
 
 
 def _people(community: Community, count: int) -> list:
