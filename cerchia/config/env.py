@@ -7,6 +7,7 @@ exposed as a typed constant; settings.py builds Django settings from these.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,25 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^\d+/\d*[smhd]$")
+
+
+def env_rate_limits(name: str) -> dict[str, str]:
+    """``post=20/h;login=10/m,50/d`` → {"post": "20/h", "login": "10/m,50/d"}; ``post=`` is off."""
+    limits: dict[str, str] = {}
+    for entry in env_str(name).split(";"):
+        if not entry.strip():
+            continue
+        limit, equals, rates = (part.strip() for part in entry.partition("="))
+        parts = [rate.strip() for rate in rates.split(",") if rate.strip()]
+        if not limit or not equals or not all(_RATE.match(rate) for rate in parts):
+            raise ImproperlyConfigured(
+                f"{name} must read like 'post=20/h;login=10/m,50/d', got {entry.strip()!r}"
+            )
+        limits[limit] = ",".join(parts)
+    return limits
 
 
 @dataclass(frozen=True)
@@ -160,14 +180,8 @@ EMAIL_URL: str = env_str("EMAIL_URL")
 DEFAULT_FROM_EMAIL: str = env_str("DEFAULT_FROM_EMAIL", "Cerchia <noreply@localhost>")
 #: Addresses (or CIDR networks) of reverse proxies whose X-Forwarded-For we believe.
 TRUSTED_PROXIES: list[str] = env_list("TRUSTED_PROXIES")
-#: Rate limit overrides, ``name=rates`` separated by ``;``, e.g. ``post=20/h;login=10/m,50/d``
-#: (an empty value turns a limit off); see ``cerchia.core.ratelimit``.
-RATE_LIMITS: dict[str, str] = {
-    name.strip(): rates.strip()
-    for name, _eq, rates in (
-        entry.partition("=") for entry in env_str("RATE_LIMITS").split(";") if entry.strip()
-    )
-}
+#: Rate limit overrides (see ``cerchia.core.ratelimit`` and docs/operating.md).
+RATE_LIMITS: dict[str, str] = env_rate_limits("RATE_LIMITS")
 #: Set when TLS terminates at a trusted proxy that sends X-Forwarded-Proto.
 BEHIND_TLS_PROXY: bool = env_bool("BEHIND_TLS_PROXY", default=False)
 SECURE_COOKIES: bool = env_bool("SECURE_COOKIES", default=not DEBUG and not DEV_MODE)

@@ -128,6 +128,21 @@ def test_an_ipv6_client_is_counted_by_its_slash_64(settings: Any) -> None:
     assert ratelimit.address_key("") == "-"
 
 
+def test_the_environment_overrides_limits_and_refuses_nonsense(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from cerchia.config.env import env_rate_limits
+
+    monkeypatch.setenv("RATE_LIMITS", " post = 10/5m, 60/d ; invite= ;")
+    assert env_rate_limits("RATE_LIMITS") == {"post": "10/5m,60/d", "invite": ""}
+    for nonsense in ("post", "post=ten/m", "post=10/w", "=10/m"):
+        monkeypatch.setenv("RATE_LIMITS", nonsense)
+        with pytest.raises(ImproperlyConfigured, match="RATE_LIMITS"):
+            env_rate_limits("RATE_LIMITS")
+
+
 def test_no_configured_rate_means_no_limit(settings: Any) -> None:
     settings.CERCHIA_RATE_LIMITS = {"report": ""}
     for _ in range(50):
