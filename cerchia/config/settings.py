@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.utils.csp import CSP
@@ -90,6 +91,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "cerchia.core.middleware.TimezoneMiddleware",
     "cerchia.core.ratelimit.RateLimitMiddleware",
+    "cerchia.discussions.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "cerchia.config.urls"
@@ -127,7 +129,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, channel layer ---------------------------------------------------
 if env.REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.REDIS_URL,
@@ -141,7 +143,13 @@ if env.REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Room for the rendered fragments of a few busy pages (topic rows, posts).
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Tasks ------------------------------------------------------------------
@@ -323,6 +331,10 @@ CERCHIA_RATE_LIMITS: dict[str, str] = (
 #: Newcomer limits (posts per hour, links, images, mentions per post by trust level).
 #: Test runs leave them off unless a test turns them on, as with rate limits.
 CERCHIA_NEWCOMER_LIMITS = not TESTING
+
+#: Seconds an anonymous visitor may be served a cached community or topic page (0: never);
+#: see cerchia/discussions/page_cache.py. Test runs leave it off unless a test turns it on.
+CERCHIA_ANONYMOUS_PAGE_CACHE = 0 if TESTING else 30
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -61,6 +61,20 @@ def get_topic(actor: Actor, community: Community, topic_id: int) -> Topic:
     return topic
 
 
+def check_topic_readable(actor: Actor, community: Community, topic_id: int) -> None:
+    """Http404 unless the actor may read topic ``topic_id`` of ``community``: the check of
+    ``get_topic`` on a row without the related objects a page shows."""
+    topic = (
+        Topic.objects.only("id", "community_id", "deleted_at")
+        .filter(pk=topic_id, community=community)
+        .first()
+    )
+    if topic is None:
+        raise Http404(_("No such topic."))
+    topic.community = community
+    permissions.check_read_topic(actor, topic)
+
+
 def get_post(actor: Actor, post_id: int) -> Post:
     """Any post the actor may read, with its topic and community, else Http404."""
     post = (
@@ -83,6 +97,11 @@ class TopicRow:
     unread: bool = False
     unread_count: int = 0
     is_new: bool = False
+
+    @property
+    def participants_key(self) -> list[tuple[int, str, str, str]]:
+        """What the row shows of its participants: part of its cached fragment's key."""
+        return [(u.pk, u.name, u.handle, u.avatar.name or "") for u in self.participants]
 
 
 def _since(actor: Actor, community_ids: list[int]) -> dict[int, datetime]:

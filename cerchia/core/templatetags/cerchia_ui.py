@@ -1,19 +1,25 @@
-"""Interface template tags: icons, avatars, role and affiliation labels, block capture.
+"""Interface template tags: icons, avatars, role and affiliation labels, block capture,
+cached fragments.
 
 Load with ``{% load cerchia_ui %}``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
-from functools import cache
+from datetime import date, datetime
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from django import template
-from django.template.base import Parser, Token
+from django.core.cache import InvalidCacheBackendError, caches
+from django.core.cache.backends.base import BaseCache
+from django.template.base import FilterExpression, Parser, Token
 from django.template.context import Context
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +63,12 @@ def icon(name: str, label: str = "", size: str = "", css_class: str = "") -> Saf
 
     ``{% icon "users" %}``, ``{% icon "lock" label=_("Private") size="sm" %}``.
     """
+    # The markup depends on the arguments only (a lazy label in the active language).
+    return _icon(str(name), str(label), str(size), str(css_class))
+
+
+@lru_cache(maxsize=1024)
+def _icon(name: str, label: str, size: str, css_class: str) -> SafeString:
     classes = " ".join(c for c in ("icon", f"icon--{size}" if size else "", css_class) if c)
     if label:
         a11y = format_html('role="img" aria-label="{}"', label)
@@ -109,30 +121,37 @@ def avatar(user: Any, size: str = "md", decorative: bool = False) -> SafeString:
     """
     if size not in AVATAR_SIZES:
         size = "md"
-    pixels = AVATAR_SIZES[size]
     if user is None or not getattr(user, "pk", None):
         name = str(_("Deleted member"))
         handle = ""
     else:
         name = str(getattr(user, "name", "") or getattr(user, "handle", "") or user)
         handle = str(getattr(user, "handle", "") or name)
-    alt = "" if decorative else name
     image = getattr(user, "avatar", None) if user is not None else None
+    url = ""
     if image:
         try:
             url = image.url
         except ValueError:
             url = ""
-        if url:
-            return format_html(
-                '<img class="avatar avatar--{}" src="{}" alt="{}" width="{}" height="{}" '
-                'loading="lazy" decoding="async">',
-                size,
-                url,
-                alt,
-                pixels,
-                pixels,
-            )
+    return _avatar(size, name, handle, url, bool(decorative))
+
+
+@lru_cache(maxsize=4096)
+def _avatar(size: str, name: str, handle: str, url: str, decorative: bool) -> SafeString:
+    """The avatar's markup: a function of these strings only, so it is computed once."""
+    pixels = AVATAR_SIZES[size]
+    alt = "" if decorative else name
+    if url:
+        return format_html(
+            '<img class="avatar avatar--{}" src="{}" alt="{}" width="{}" height="{}" '
+            'loading="lazy" decoding="async">',
+            size,
+            url,
+            alt,
+            pixels,
+            pixels,
+        )
     hue_class = f"avatar--hue-{avatar_hue(handle)}" if handle else "avatar--ghost"
     if decorative:
         a11y = mark_safe('aria-hidden="true"')
@@ -230,3 +249,83 @@ def capture(parser: Parser, token: Token) -> CaptureNode:
     nodelist = parser.parse(("endcapture",))
     parser.delete_first_token()
     return CaptureNode(nodelist, var)
+
+
+# --- Cached fragments ------------------------------------------------------------------------
+
+#: How long a rendered fragment stays cached. Its key holds every value it shows, so a change
+#: makes a new key and the old entry simply ages out; nothing needs deleting.
+FRAGMENT_TIMEOUT = 60 * 60
+#: Stands in for the CSRF token while a fragment renders; each response puts its own in.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-8c1e0d"
+
+
+def fragment_cache() -> BaseCache:
+    """The ``template_fragments`` cache if one is configured, else the default one."""
+    try:
+        return caches["template_fragments"]
+    except InvalidCacheBackendError:
+        return caches["default"]
+
+
+def _key_part(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return repr(sorted((str(k), _key_part(v)) for k, v in value.items()))
+    if isinstance(value, set | frozenset | list | tuple):
+        parts = [_key_part(v) for v in value]
+        return repr(sorted(parts) if isinstance(value, set | frozenset) else parts)
+    return f"{type(value).__name__}:{value}"
+
+
+def fragment_key(name: str, values: list[Any]) -> str:
+    """The cache key of fragment ``name`` for these values, the active language and timezone."""
+    parts = [translation.get_language() or "", timezone.get_current_timezone_name()]
+    parts += [_key_part(value) for value in values]
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    return f"fragment:{name}:{digest}"
+
+
+class FragmentNode(template.Node):
+    child_nodelists = ("nodelist",)
+
+    def __init__(self, nodelist: template.NodeList, name: str, parts: list[FilterExpression]):
+        self.nodelist = nodelist
+        self.name = name
+        self.parts = parts
+
+    def render(self, context: Context) -> str:
+        key = fragment_key(self.name, [part.resolve(context) for part in self.parts])
+        store = fragment_cache()
+        html = store.get(key)
+        if html is None:
+            with context.push(csrf_token=CSRF_PLACEHOLDER):
+                html = str(self.nodelist.render(context))
+            store.set(key, html, FRAGMENT_TIMEOUT)
+        if CSRF_PLACEHOLDER in html:
+            token = context.get("csrf_token")
+            html = html.replace(CSRF_PLACEHOLDER, str(token) if token else "")
+        return mark_safe(html)  # noqa: S308 - rendered by the engine, escaped there
+
+
+@register.tag
+def fragment(parser: Parser, token: Token) -> FragmentNode:
+    """``{% fragment "name" value1 value2 … %}…{% endfragment %}``: render once, then reuse.
+
+    The body is cached under the name, the active language and timezone and the given values;
+    list there **every** value the body shows or depends on (ids, versions, names, the
+    viewer's own flags), since the body is served to anyone who asks with the same values.
+    A ``{% csrf_token %}`` inside is put in per response. Never put anything else that is
+    specific to one viewer or one request inside without listing it among the values.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError('Usage: {% fragment "name" value … %}…{% endfragment %}')
+    name = bits[1].strip("\"'")
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise template.TemplateSyntaxError(f"fragment: {name!r} is not a valid name")
+    parts = [parser.compile_filter(bit) for bit in bits[2:]]
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, name, parts)
