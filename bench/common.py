@@ -128,6 +128,58 @@ def load(
     )
 
 
+def wrk_path() -> str | None:
+    """The ``wrk`` load generator if installed (Debian package ``wrk``), else None."""
+    import shutil
+
+    return shutil.which("wrk")
+
+
+def _wrk_ms(text: str) -> float:
+    """A wrk duration ("812.00us", "12.34ms", "1.20s", "2.00m") in milliseconds."""
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60_000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    raise ValueError(f"unknown wrk duration {text!r}")
+
+
+def load_wrk(
+    port: int,
+    path: str,
+    seconds: float,
+    clients: int,
+    headers: dict[str, str] | None = None,
+) -> Result:
+    """As ``load``, with ``wrk`` (one thread of C, so the client takes little of the CPU the
+    server needs): ``clients`` keep-alive connections; every answer must be a 200."""
+    argv = [
+        str(wrk_path()), "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
+        "--timeout", "30s",
+    ]  # fmt: skip
+    for name, value in (headers or {}).items():
+        argv += ["-H", f"{name}: {value}"]
+    argv.append(f"http://127.0.0.1:{port}{path}")
+    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    figures: dict[str, str] = {}
+    for line in output.splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0] in {"50%", "99%"}:
+            figures[words[0]] = words[1]
+        elif line.startswith("Requests/sec:"):
+            figures["rps"] = words[1]
+        elif "requests in" in line:
+            figures["requests"] = words[0]
+        elif line.strip().startswith(("Non-2xx", "Socket errors")):
+            raise SystemExit(f"{path}: {line.strip()}")
+    requests = int(figures["requests"])
+    return Result(
+        requests=requests,
+        seconds=requests / float(figures["rps"]) if requests else seconds,
+        p50_ms=_wrk_ms(figures["50%"]),
+        p99_ms=_wrk_ms(figures["99%"]),
+    )
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory of a process and its children, in MiB."""
     total = 0

@@ -10,9 +10,15 @@ then sends GET requests from ``--clients`` concurrent keep-alive connections for
   million), first page and a page near the end;
 - feed: the signed-in home feed;
 - search: a common word;
-- landing: the anonymous landing page.
+- landing: the anonymous landing page;
+- community anon / topic anon: the community page and the topic's first page for an
+  anonymous visitor (served from the anonymous page cache, see
+  ``cerchia/discussions/page_cache.py``).
 
-Pages other than the landing page are requested signed in, with a session cookie the
+Requests are sent by ``wrk`` when it is installed (one thread of C, so the load takes little
+of the CPU the server needs), else by Python threads with ``http.client`` (``--python-client``
+forces them). Pages other than "landing" and "… anon" are requested signed in, with a session
+cookie the
 script creates, as a typical active member: one of the busiest community's members who
 belongs to 8 communities, or as close below as there is (``--reader`` to choose).
 Queries per request are counted separately, in this process, through the Django test
@@ -43,9 +49,11 @@ from common import (
     default_database_url,
     free_port,
     load,
+    load_wrk,
     machine,
     rss_mib,
     wait_for,
+    wrk_path,
 )
 
 #: A word in about one post in five of the seeded bodies (``--search-word`` to change it).
@@ -60,6 +68,8 @@ PAGES = [
     ("feed", True),
     ("search", True),
     ("landing", False),
+    ("community anon", False),
+    ("topic anon", False),
 ]
 
 
@@ -122,6 +132,8 @@ def targets(search_word: str = SEARCH_WORD) -> dict[str, str | None]:
         "feed": feed,
         "search": search,
         "landing": "/",
+        "community anon": community_path(busiest),
+        "topic anon": topic,
     }
 
 
@@ -313,6 +325,11 @@ def main() -> None:
         default=30,
         help="requests per page timed in-process for the CPU column (30)",
     )
+    parser.add_argument(
+        "--python-client",
+        action="store_true",
+        help="send the requests from Python threads even when wrk is installed",
+    )
     parser.add_argument("--save", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument(
         "--compare",
@@ -355,10 +372,12 @@ def main() -> None:
     vendor = connection.vendor
     connection.close()
 
+    use_wrk = bool(wrk_path()) and not args.python_client
+    client_name = "wrk (1 thread)" if use_wrk else "Python http.client threads"
     print(
         f"machine: {machine()}; Python {platform.python_version()}; {vendor}, {posts:,} posts; "
         f"granian WSGI {args.workers} process(es) × {threads} threads; "
-        f"{args.clients} clients × {args.seconds:.0f} s per page; signed in as "
+        f"{args.clients} clients ({client_name}) × {args.seconds:.0f} s per page; signed in as "
         f"{reader.email} (member of {reader.memberships.count()} communities)"
     )
     if args.no_load:
@@ -374,7 +393,8 @@ def main() -> None:
                 continue
             headers = {"Cookie": f"{cookie[0]}={cookie[1]}"} if signed_in else {}
             load(port, path, 1.0, 2, headers)  # warm up
-            results[name] = load(port, path, args.seconds, args.clients, headers)
+            run = load_wrk if use_wrk else load
+            results[name] = run(port, path, args.seconds, args.clients, headers)
             time.sleep(0.5)
         memory = rss_mib(server.pid)
     finally:
@@ -390,7 +410,8 @@ def main() -> None:
             | {"rps": result.rps}
             for name, result in results.items()
         }
-        Path(args.save).write_text(json.dumps({"posts": posts, "pages": figures}, indent=1))
+        saved = {"posts": posts, "client": client_name, "machine": machine(), "pages": figures}
+        Path(args.save).write_text(json.dumps(saved, indent=1))
 
 
 def compare(small_file: str, large_file: str) -> None:

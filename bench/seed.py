@@ -199,13 +199,22 @@ class Seeder:
             self.counter.add(model._meta.db_table, len(rows))
 
     def insert_raw(self, model: Any, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Multi-row INSERTs of ready-adapted values: several times faster than bulk_create."""
+        """Ready-adapted values: COPY on PostgreSQL, multi-row INSERTs elsewhere (both several
+        times faster than bulk_create)."""
         from django.db import connection
 
         if not rows:
             return
         quote = connection.ops.quote_name
         columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            self.counter.add(model._meta.db_table, len(rows))
+            return
         per_statement = max(1, min(1000, 30_000 // len(names)))
         placeholder = "(" + ", ".join(["%s"] * len(names)) + ")"
         with connection.cursor() as cursor:
