@@ -352,7 +352,8 @@ def appeal(request: HttpRequest, sanction_id: int) -> HttpResponse:
         except ValidationError as error:
             add_action_errors(form, error)
         except ActionRefused as error:
-            form.add_error(None, error.message)
+            # The sanction may no longer show a form (already appealed): say why up top.
+            messages.error(request, error.message)
         else:
             messages.success(request, _("Your appeal is sent to the hosts."))
             return redirect("moderation:standing")
