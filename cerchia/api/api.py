@@ -14,9 +14,10 @@ from ninja.operation import Operation
 from cerchia.api import errors, views
 from cerchia.api.auth import SIGNED_IN
 from cerchia.api.routers import admissions, communities, discussions, profiles
-from cerchia.api.routers import people as people_routes
+from cerchia.api.routers import moderation as moderation_routes
 from cerchia.api.routers import moderation_rules as moderation_rules_routes
 from cerchia.api.routers import notifications as notification_routes
+from cerchia.api.routers import people as people_routes
 from cerchia.api.routers import sanctions as sanction_routes
 from cerchia.api.routers import search as search_routes
 from cerchia.api.routers import welcome as welcome_routes
@@ -114,6 +115,7 @@ api.add_router("", communities.router)
 api.add_router("", admissions.router)
 api.add_router("", discussions.router)
 api.add_router("", people_routes.router)
+api.add_router("", moderation_routes.router)
 api.add_router("", moderation_rules_routes.router)
 api.add_router("", notification_routes.router)
 api.add_router("", sanction_routes.router)

@@ -52,6 +52,7 @@ ROUTE_TABLES = (
     "cerchia.moderation.tests.authz_people",
     "cerchia.moderation.tests.authz_welcome",
     "cerchia.moderation.tests.authz_screen",
+    "cerchia.moderation.tests.authz_queue",
     "cerchia.moderation.tests.authz_sanctions",
 )
 
