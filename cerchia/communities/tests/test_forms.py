@@ -68,7 +68,7 @@ def test_create_form_shapes_tags_and_questions():
     assert form.cleaned_data["member_cap"] == 12
     assert set(form.action_kwargs()) == {
         "name", "slug", "tagline", "description", "interests", "language", "rules",
-        "cover", "visibility", "join_policy", "member_cap", "screening_questions",
+        "cover", "visibility", "join_policy", "member_cap", "screening_questions", "brand_name",
     }  # fmt: skip
 
 

@@ -29,3 +29,11 @@ def newcomer_alerts_for(context: Any, community: Community) -> list[Any]:
     if user is None or not permissions.can_welcome(user, community):
         return []
     return queries_welcome.list_open_alerts(user, community)
+
+
+@register.simple_tag(takes_context=True)
+def may_welcome(context: Any, community: Community) -> bool:
+    """Whether the viewer sees the newcomers page (hosts, site admins, welcomers)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user is not None and permissions.can_welcome(user, community)

@@ -257,3 +257,12 @@ def test_the_task_runs_every_fifteen_minutes():
 
     assert periodic.every == timedelta(minutes=15)
     assert periodic.task() is tasks.raise_unanswered_newcomer_topics
+
+
+def test_welcomers_find_the_newcomers_page_from_the_community_header(
+    public_community, welcomer, member
+):
+    link = f'href="/c/{public_community.slug}/newcomers/"'
+
+    assert link in _client(welcomer).get(f"/c/{public_community.slug}/").content.decode()
+    assert link not in _client(member).get(f"/c/{public_community.slug}/").content.decode()
