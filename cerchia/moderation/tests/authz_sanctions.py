@@ -47,13 +47,18 @@ def _publish_log(world: World) -> None:
     )
 
 
+def _published(world: World, path: str) -> str:
+    """``path``, once the community publishes its log (rolled back after the call)."""
+    _publish_log(world)
+    return path
+
+
 def member_page(suffix: str = "") -> Callable[[World], str]:
     return lambda world: c(f"moderation/members/{world.people['member'].pk}/{suffix}")(world)
 
 
 def public_log_page(world: World) -> str:
-    _publish_log(world)
-    return c("moderation-log/")(world)
+    return _published(world, c("moderation-log/")(world))
 
 
 def answer_data(world: World) -> dict[str, Any]:
@@ -160,7 +165,7 @@ API: dict[tuple[str, str], Route] = {
     ),
     ("get", f"{V1}/communities/{{slug}}/public-moderation-log"): Route(
         gate("read", anonymous=None),
-        path=lambda w: (_publish_log(w), api("/public-moderation-log")(w))[1],
+        path=lambda w: _published(w, api("/public-moderation-log")(w)),
     ),
     ("post", f"{V1}/admin/users/{{user_id}}/suspend"): Route(
         signed_in(only("site_admin", otherwise="403"), anonymous="401"),
