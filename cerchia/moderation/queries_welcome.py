@@ -250,7 +250,7 @@ def list_open_alerts(actor: Actor, community: Community) -> list[NewcomerAlert]:
     permissions.check_welcome(actor, community)
     return list(
         NewcomerAlert.objects.filter(
-            community=community, resolved_at__isnull=True, topic__deleted_at__isnull=True
+            topic__community=community, resolved_at__isnull=True, topic__deleted_at__isnull=True
         )
         .select_related("topic", "topic__author")
         .order_by("raised_at", "id")[:ALERTS_LIMIT]
@@ -259,7 +259,7 @@ def list_open_alerts(actor: Actor, community: Community) -> list[NewcomerAlert]:
 
 def count_open_alerts(community: Community) -> int:
     return NewcomerAlert.objects.filter(
-        community=community, resolved_at__isnull=True, topic__deleted_at__isnull=True
+        topic__community=community, resolved_at__isnull=True, topic__deleted_at__isnull=True
     ).count()
 
 
@@ -276,6 +276,7 @@ def get_newcomers(actor: Actor, community: Community) -> Newcomers:
     ranked = (
         Post.objects.filter(
             community=community,
+            topic__community=community,
             author__in=newcomers,
             deleted_at__isnull=True,
             hidden_at__isnull=True,

@@ -266,3 +266,18 @@ def test_welcomers_find_the_newcomers_page_from_the_community_header(
 
     assert link in _client(welcomer).get(f"/c/{public_community.slug}/").content.decode()
     assert link not in _client(member).get(f"/c/{public_community.slug}/").content.decode()
+
+
+def test_a_raised_topic_moved_elsewhere_leaves_the_old_communitys_list(
+    public_community, private_community, owner, newcomer
+):
+    from cerchia.discussions.models import Post, Topic
+    from cerchia.moderation.queries_welcome import count_open_alerts, list_open_alerts
+
+    topic = testing.make_topic(public_community, newcomer, title="Moved away")
+    _raise()
+    Topic.objects.filter(pk=topic.pk).update(community=private_community)
+    Post.objects.filter(topic=topic).update(community=private_community)
+
+    assert list_open_alerts(owner, public_community) == []
+    assert count_open_alerts(public_community) == 0
