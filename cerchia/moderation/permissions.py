@@ -49,6 +49,13 @@ def can_moderate(actor: Actor, community: Community) -> bool:
     return _can(check_moderate, actor, community)
 
 
+def check_review_queue(actor: Actor, community: Community) -> None:
+    """See and handle the review queue (reports, held posts): the hosts and site admins;
+    404 to whoever may not read the community, 403 to other readers."""
+    check_read_community(actor, community)
+    check_moderate(actor, community)
+
+
 def check_review_held(actor: Actor, held: HeldPost) -> None:
     """Approve or reject a held post: the community's hosts."""
     check_moderate(actor, held.community)
@@ -103,40 +110,6 @@ def check_report_member(actor: Actor, community: Community, member: User) -> Non
 
 def can_report_member(actor: Actor, community: Community, member: User) -> bool:
     return _can(check_report_member, actor, community, member)
-
-
-# --- The welcome ----------------------------------------------------------------------------
-
-
-def check_manage_welcome(actor: Actor, community: Community) -> None:
-    """Edit the welcome, the introductions topic and the welcomers: the hosts and site admins;
-    404 to whoever may not read the community, 403 to other readers."""
-    check_read_community(actor, community)
-    check_moderate(actor, community)
-
-
-def can_manage_welcome(actor: Actor, community: Community) -> bool:
-    return _can(check_manage_welcome, actor, community)
-
-
-def check_welcome(actor: Actor, community: Community) -> None:
-    """See newcomers' first posts and unanswered topics: hosts, site admins and the
-    community's welcomers; 404 to whoever may not read the community, 403 to other readers."""
-    check_read_community(actor, community)
-    access = get_access(actor, community)
-    if not access.is_signed_in:
-        raise PermissionDenied(_("Sign in first."))
-    if access.is_suspended:
-        raise PermissionDenied(_("Your account is suspended."))
-    if access.is_host or access.is_site_admin:
-        return
-    if access.is_member and access.membership is not None and access.membership.is_welcomer:
-        return
-    raise PermissionDenied(_("Only the community's hosts and welcomers can see this."))
-
-
-def can_welcome(actor: Actor, community: Community) -> bool:
-    return _can(check_welcome, actor, community)
 
 
 # --- The welcome ----------------------------------------------------------------------------

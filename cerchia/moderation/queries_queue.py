@@ -99,7 +99,7 @@ def open_reports(community: Community) -> Any:
 
 def list_report_groups(actor: Actor, community: Community, page: int = 1) -> QueuePage[ReportGroup]:
     """Open reports grouped by their thing, oldest first: three queries per page."""
-    permissions.check_moderate(actor, community)
+    permissions.check_review_queue(actor, community)
     page = clean_page(page)
     start = (page - 1) * PER_PAGE
     keys = list(
@@ -156,7 +156,7 @@ def list_report_groups(actor: Actor, community: Community, page: int = 1) -> Que
 
 def list_held_posts(actor: Actor, community: Community, page: int = 1) -> QueuePage[HeldPost]:
     """Posts waiting for approval, oldest first: one query per page."""
-    permissions.check_moderate(actor, community)
+    permissions.check_review_queue(actor, community)
     page = clean_page(page)
     start = (page - 1) * PER_PAGE
     held = list(
@@ -179,7 +179,7 @@ class QueueCounts:
 
 def queue_counts(actor: Actor, community: Community) -> QueueCounts:
     """How many things wait: reported things (not reports) and held posts. Two queries."""
-    permissions.check_moderate(actor, community)
+    permissions.check_review_queue(actor, community)
     reports = open_reports(community).values("target_key").distinct().count()
     held = HeldPost.objects.filter(community=community, status=HeldPost.Status.PENDING).count()
     return QueueCounts(reports=reports, held=held)
@@ -188,7 +188,7 @@ def queue_counts(actor: Actor, community: Community) -> QueueCounts:
 def get_report(actor: Actor, community: Community, report_id: int) -> Report:
     """A report of ``community`` (open or not); Http404 when there is none, 403/404 for
     those who do not moderate the community."""
-    permissions.check_moderate(actor, community)
+    permissions.check_review_queue(actor, community)
     report = (
         Report.objects.select_related("community", "post", "post__topic", "topic", "member")
         .filter(community=community, pk=report_id)
@@ -206,7 +206,7 @@ def get_report(actor: Actor, community: Community, report_id: int) -> Report:
 
 def get_held_post(actor: Actor, community: Community, held_id: int) -> HeldPost:
     """A held post of ``community``; Http404 when there is none."""
-    permissions.check_moderate(actor, community)
+    permissions.check_review_queue(actor, community)
     held = (
         HeldPost.objects.select_related("author", "topic", "rule", "reply_to", "quoted")
         .filter(community=community, pk=held_id)

@@ -117,10 +117,14 @@ def unhide_post(actor: User, post: Post) -> bool:
 # --- Reports -----------------------------------------------------------------------------
 
 
+def _already_handled() -> ActionRefused:
+    return ActionRefused(_("This report was already handled."), code="already_handled")
+
+
 def _check_open(actor: User, report: Report) -> None:
-    permissions.check_moderate(actor, report.community)
-    if report.status != Report.Status.OPEN:
-        raise ActionRefused(_("This report was already handled."), code="already_handled")
+    permissions.check_review_queue(actor, report.community)
+    if not Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).exists():
+        raise _already_handled()
 
 
 def close_reports(actor: User, report: Report, resolution: str) -> list[int]:
@@ -129,7 +133,7 @@ def close_reports(actor: User, report: Report, resolution: str) -> list[int]:
     (the sanction form calls it too). Returns the ids closed.
 
     Raises PermissionDenied/Http404."""
-    permissions.check_moderate(actor, report.community)
+    permissions.check_review_queue(actor, report.community)
     dismissed = resolution == "dismissed"
     status = Report.Status.DISMISSED if dismissed else Report.Status.HANDLED
     with transaction.atomic():
@@ -171,6 +175,8 @@ def dismiss_report(actor: User, report: Report, *, note: str = "") -> list[int]:
     _check_open(actor, report)
     with transaction.atomic():
         ids = close_reports(actor, report, "dismissed")
+        if not ids:
+            raise _already_handled()
         ModerationLogEntry.objects.create(
             community=report.community,
             actor=actor,
@@ -251,4 +257,8 @@ def resolve_report(actor: User, report: Report, action: str) -> list[int]:
                     post=post,
                     topic=post.topic,
                 )
-        return close_reports(actor, report, resolution)
+        ids = close_reports(actor, report, resolution)
+        if not ids:
+            # Another host handled it meanwhile: undo this action too.
+            raise _already_handled()
+    return ids
