@@ -176,3 +176,19 @@ def test_the_post_shows_a_report_control_to_others_only(client, reply, topic, me
     assert report_url not in client.get(url).content.decode()
     client.logout()
     assert report_url not in client.get(url).content.decode()
+
+
+def test_topics_and_member_cards_link_to_reporting(client, topic, member, moderator, owner):
+    slug = topic.community.slug
+    client.force_login(member)
+    assert (
+        f"/c/{slug}/t/{topic.pk}/report/" in client.get(f"/c/{slug}/t/{topic.pk}/").content.decode()
+    )
+    members = client.get(f"/c/{slug}/members/").content.decode()
+    assert f"/c/{slug}/members/{moderator.pk}/report/" in members
+    assert f"/c/{slug}/members/{member.pk}/report/" not in members
+    client.force_login(owner)
+    assert (
+        f"/c/{slug}/t/{topic.pk}/report/"
+        not in client.get(f"/c/{slug}/t/{topic.pk}/").content.decode()
+    )
