@@ -281,3 +281,15 @@ def test_a_raised_topic_moved_elsewhere_leaves_the_old_communitys_list(
 
     assert list_open_alerts(owner, public_community) == []
     assert count_open_alerts(public_community) == 0
+
+
+def test_the_review_queue_raises_unanswered_newcomers_to_the_hosts(
+    public_community, owner, newcomer
+):
+    testing.make_topic(public_community, newcomer, title="Lost in the queue?")
+    _raise()
+
+    page = _client(owner).get(f"/c/{public_community.slug}/moderation/").content.decode()
+
+    assert "Newcomers without a reply" in page
+    assert "Lost in the queue?" in page
