@@ -177,6 +177,8 @@ def test_member_starts_a_topic_and_gets_it_back(as_user, public_community, membe
         "display_name": member.name,
         "avatar_url": None,
         "role": "member",
+        "affiliation": None,
+        "affiliation_name": "",
     }
     assert "<strong>world</strong>" in opening["body_html"]
     assert "<script" not in opening["body_html"]
