@@ -36,3 +36,21 @@ def my_held_replies(context: template.Context, topic: Topic) -> dict[str, Any]:
     user = getattr(request, "user", None)
     held = queries_held.list_my_held_replies(user, topic) if user is not None else []
     return {"topic": topic, "items": held_items(held)}
+
+
+@register.simple_tag(takes_context=True)
+def my_trust_level(context: template.Context, community: Community) -> str:
+    """The viewer's trust level in the community ("Basic"), or "" for non-members.
+
+    Reads the membership the page's permission checks already loaded: no query."""
+    from cerchia.communities.models import TrustLevel
+    from cerchia.communities.permissions import get_access
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    membership = get_access(user, community).membership
+    if membership is None:
+        return ""
+    return str(TrustLevel(membership.trust_level).label)

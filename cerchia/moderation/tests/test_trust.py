@@ -226,3 +226,10 @@ def test_api_set_member_trust_level(public_community, owner, member, stranger):
         as_member.request("PUT", f"{base}/{member.handle}/trust-level", {"level": 3}).status_code
         == 403
     )
+
+
+def test_members_see_their_own_level_on_the_community_page(public_community, member, stranger):
+    Membership.objects.filter(community=public_community, user=member).update(trust_level=1)
+    url = reverse("communities:detail", kwargs={"slug": public_community.slug})
+    assert "Your trust level here: Basic" in _client(member).get(url).content.decode()
+    assert "Your trust level here" not in _client(stranger).get(url).content.decode()
