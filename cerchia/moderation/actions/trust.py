@@ -165,7 +165,11 @@ def recompute_trust_levels(community: Community | None = None) -> int:
     """Raise every member (of one community, or of all) to the level they have earned.
 
     Levels are never lowered here. Returns how many memberships rose."""
-    communities = [community] if community is not None else Community.objects.all()
+    communities = (
+        [community]
+        if community is not None
+        else Community.objects.select_related("moderation_settings").iterator(chunk_size=200)
+    )
     raised = 0
     for each in communities:
         thresholds = settings_for(each).thresholds()
