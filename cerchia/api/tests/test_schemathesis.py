@@ -25,6 +25,7 @@ from cerchia.communities.models import Community, JoinPolicy, Role, Visibility
 from cerchia.config.wsgi import application
 from cerchia.core import testing
 from cerchia.core.tags import interests_for
+from cerchia.moderation.models import HeldPost, Report
 
 MAX_EXAMPLES = 25
 #: Values that exist in the database of the running test, for path parameters.
@@ -89,6 +90,19 @@ def world(db: None) -> dict[str, Any]:
         testing.make_invitation(balcony, max_uses=3),
         testing.make_invitation(founders, email=stranger.email),
     ]
+    # The review queue of a community the caller hosts: a reported topic and a held reply.
+    reported = testing.make_topic(balcony, others[0], title="Seeds for sale")
+    report = Report.objects.create(
+        community=balcony,
+        reporter=others[1],
+        target=Report.Target.TOPIC,
+        topic=reported,
+        target_key=f"topic:{reported.pk}",
+        reason="spam",
+    )
+    held = HeldPost.objects.create(
+        community=balcony, author=others[0], topic=reported, body="Held", reason="premoderation"
+    )
     KNOWN.clear()
     KNOWN.update(
         slug=[c.slug for c in (espresso, film, founders, balcony, full, trail)],
@@ -96,6 +110,8 @@ def world(db: None) -> dict[str, Any]:
         request_id=[r.pk for r in requests],
         invitation_id=[i.pk for i in invitations],
         token=[i.token for i in invitations],
+        report_id=[report.pk],
+        held_id=[held.pk],
     )
     return {"token": make_token(caller, AccessToken.Scope.WRITE), "caller": caller}
 
