@@ -9,13 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cerchia.discussions import events
-from cerchia.discussions.models import Post
 from cerchia.insights.log import record_event
 from cerchia.moderation.models import LogAction, ModerationLogEntry
 from cerchia.moderation.permissions_people import check_remove_disclosure
 
 if TYPE_CHECKING:
     from cerchia.accounts.models import User
+    from cerchia.discussions.models import Post
 
 REASON_MAX = 300
 
@@ -37,8 +37,9 @@ def remove_disclosure(actor: User, post: Post, reason: str = "") -> Post:
     community = post.topic.community
     with transaction.atomic():
         previous, brand = post.disclosure, post.disclosure_brand
-        Post.objects.filter(pk=post.pk).update(disclosure="", disclosure_brand="")
         post.disclosure = post.disclosure_brand = ""
+        # A save, not an update(): cached pages of the community hear of the change.
+        post.save(update_fields=["disclosure", "disclosure_brand"])
         ModerationLogEntry.objects.create(
             community=community,
             actor=actor,

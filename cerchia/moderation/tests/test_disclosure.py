@@ -267,3 +267,20 @@ def test_the_api_removes_a_label_for_hosts_only(sponsored, moderator, brand):
     assert response.json()["disclosure"] is None
     again = ApiClient(make_token(moderator)).post(path, {})
     assert again.status_code == 422
+
+
+def test_removing_a_label_refreshes_the_anonymous_page_cache(
+    client, sponsored, moderator, settings, django_capture_on_commit_callbacks
+):
+    from cerchia.discussions import page_cache
+
+    settings.CERCHIA_ANONYMOUS_PAGE_CACHE = 60
+    testing.clear_cache()
+    path = reverse("discussions:topic", args=["ciclisti", sponsored.topic_id])
+    assert _label() in _html(client.get(path))
+    before = page_cache.versions(sponsored.community_id)
+    post = Post.objects.select_related("topic__community").get(pk=sponsored.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_disclosure(moderator, post)
+    assert page_cache.versions(sponsored.community_id) != before
+    assert _label() not in _html(client.get(path))
