@@ -58,6 +58,7 @@ def test_anonymous_topic_page_is_served_from_the_cache(world: dict[str, Any]) ->
 
     assert again < first
     assert again <= 2  # the community and the topic, checked on every request
+    assert _cached_page_keys(world["community"].pk)
     assert "Flat burrs" in cached
     assert cached.count("Grinders") == page.count("Grinders")
 
@@ -142,16 +143,21 @@ def test_a_private_community_is_never_cached(
     anonymous = Client().get(url)
     assert anonymous.status_code == 404
     assert "CANARY-secret-body" not in anonymous.content.decode()
-    assert _cached_page_keys() == []
+    assert _cached_page_keys(community.pk) == []
 
 
-def _cached_page_keys() -> list[str]:
+def _cached_page_keys(community_id: int) -> list[str]:
+    """The cached pages of a community, in the local-memory cache or in Redis."""
     from django.core.cache import cache
 
+    pattern = f":page:{community_id}:"
     store = getattr(cache, "_cache", None)
-    if store is None:  # Redis: nothing to list cheaply; the 404 above is the check
-        return []
-    return [key for key in store if ":page:" in key]
+    if isinstance(store, dict):
+        return [key for key in store if pattern in key]
+    import redis
+
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    return [key.decode() for key in client.scan_iter(f"*{pattern}*")]
 
 
 def test_signed_in_members_never_get_the_anonymous_page(world: dict[str, Any]) -> None:
