@@ -9,7 +9,7 @@ A deleted topic or post is hidden (404) from everyone but the community's hosts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -335,6 +335,8 @@ class TopicFlags:
     is_host: bool
     is_member: bool
     signed_in: bool
+    #: When the actor's mute in this community ends (the page says why they cannot reply).
+    muted_until: Any = None
 
 
 def topic_flags(actor: Actor, topic: Topic) -> TopicFlags:
@@ -351,6 +353,7 @@ def topic_flags(actor: Actor, topic: Topic) -> TopicFlags:
         is_host=moderate,
         is_member=access.is_member,
         signed_in=access.is_signed_in and not access.is_suspended,
+        muted_until=access.muted_until,
     )
 
 

@@ -223,3 +223,11 @@ def test_member_card_queries_do_not_grow_with_history(
     client.get(card(public_community, member))
     with django_assert_max_num_queries(30):
         assert client.get(card(public_community, member)).status_code == 200
+
+
+def test_a_muted_member_is_told_why_on_the_topic_page(public_community, owner, member):
+    topic = testing.make_topic(public_community, owner, title="Grinders")
+    sanction_member(owner, public_community, member, "mute", "Rule 3", duration=timedelta(hours=1))
+    page = client_for(member).get(f"/c/{public_community.slug}/t/{topic.pk}/").content.decode()
+    assert "The hosts have muted you until" in page
+    assert 'name="body"' not in page
