@@ -205,6 +205,18 @@ class Seeder:
 
         if not rows:
             return
+        # Fields the script does not know (added since) get their default, as the ORM would.
+        extra = [
+            field
+            for field in model._meta.concrete_fields
+            if field.name not in names and not field.primary_key and field.has_default()
+        ]
+        if extra:
+            defaults = tuple(
+                field.get_db_prep_save(field.get_default(), connection) for field in extra
+            )
+            names = [*names, *(field.name for field in extra)]
+            rows = [row + defaults for row in rows]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
         if connection.vendor == "postgresql":
