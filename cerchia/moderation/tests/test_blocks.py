@@ -272,3 +272,14 @@ def test_the_api_refuses_bad_blocks_with_problems(member):
     assert api.post("/me/blocks", {"handle": ""}).status_code == 422
     assert api.post("/me/blocks", {"handle": 5}).status_code == 422
     assert not Block.objects.exists()
+
+
+def test_a_hosts_sanction_still_reaches_a_member_who_blocked_them(
+    public_community, member, moderator, django_capture_on_commit_callbacks
+):
+    from cerchia.moderation.actions.sanctions import sanction_member
+
+    block_member(member, moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        sanction_member(moderator, public_community, member, "warning", "Be kind")
+    assert Notification.objects.filter(recipient=member).exists()

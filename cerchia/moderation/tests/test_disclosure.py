@@ -60,6 +60,10 @@ def _label(brand_name: str = BRAND) -> str:
     return disclosure_label("sponsored", brand_name, "it")
 
 
+def _html_any(response) -> str:
+    return response.content.decode()
+
+
 def _html(response) -> str:
     assert response.status_code == 200
     return response.content.decode()
@@ -217,6 +221,7 @@ def test_a_bad_label_from_the_composer_is_a_form_error(client, topic, member):
     path = reverse("discussions:reply", args=["ciclisti", topic.pk])
     response = client.post(path, {"body": "Hi", "disclosure": "sponsored"})
     assert response.status_code == 400
+    assert "Only members with an affiliation in this community label posts." in _html_any(response)
     assert not Post.objects.filter(body="Hi").exists()
 
 
@@ -284,3 +289,19 @@ def test_removing_a_label_refreshes_the_anonymous_page_cache(
         remove_disclosure(moderator, post)
     assert page_cache.versions(sponsored.community_id) != before
     assert _label() not in _html(client.get(path))
+
+
+def test_a_held_labelled_post_keeps_its_label_when_approved(community, topic, brand, owner):
+    from cerchia.moderation.actions.held import approve_held_post
+    from cerchia.moderation.models import Premoderation
+    from cerchia.moderation.screening import PostHeld
+
+    ModerationSettings.objects.create(
+        community=community, premoderation=Premoderation.ALL, require_disclosure=True
+    )
+    with pytest.raises(PostHeld) as held:
+        discussion_actions.create_reply(brand, topic, body="Our gift", disclosure="gift")
+    with pytest.raises(PostHeld) as unlabelled:
+        discussion_actions.create_reply(brand, topic, body="My view", disclosure="none")
+    assert approve_held_post(owner, held.value.held).disclosure == "gift"
+    assert approve_held_post(owner, unlabelled.value.held).disclosure == ""
