@@ -231,3 +231,15 @@ def test_a_muted_member_is_told_why_on_the_topic_page(public_community, owner, m
     page = client_for(member).get(f"/c/{public_community.slug}/t/{topic.pk}/").content.decode()
     assert "The hosts have muted you until" in page
     assert 'name="body"' not in page
+
+
+def test_the_queues_sanction_link_opens_the_prefilled_form(
+    public_community, owner, moderator, member
+):
+    report = report_member(moderator, public_community, member, reason="spam")
+    response = client_for(owner).get(
+        card(public_community, member, "sanction/") + f"?report={report.pk}"
+    )
+    assert response.status_code == 200
+    assert f'value="{report.pk}"' in response.content.decode()
+    assert "Spam or advertising" in response.content.decode()

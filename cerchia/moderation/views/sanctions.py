@@ -151,10 +151,13 @@ def member_card(request: HttpRequest, community: Community, user_id: int) -> Htt
     return _card(request, community, member)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @moderation_view
 def sanction(request: HttpRequest, community: Community, user_id: int) -> HttpResponse:
+    """The sanction form (GET: the member card, ``?report=`` prefilling it), and its submission."""
     member = queries.get_member_for_moderation(request.user, community, user_id)
+    if request.method == "GET":
+        return _card(request, community, member)
     form = SanctionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
