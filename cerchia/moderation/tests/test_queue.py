@@ -374,8 +374,12 @@ def test_the_queue_is_404_to_outsiders_of_a_private_community(client, private_co
 
 
 def test_the_queue_links_from_the_hosts_pages(client, public_community, owner, member):
+    report_member(member, public_community, owner, reason="harassment")
     client.force_login(owner)
     assert "/moderation/" in client.get(f"/c/{public_community.slug}/").content.decode()
+    settings_page = client.get(f"/c/{public_community.slug}/settings/").content.decode()
+    assert f'href="/c/{public_community.slug}/moderation/"' in settings_page
+    assert '<span class="badge badge--primary">1</span>' in settings_page
     client.force_login(member)
     assert (
         f"/c/{public_community.slug}/moderation/"
