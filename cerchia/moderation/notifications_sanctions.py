@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cerchia.notifications.registry import NotificationKind, notification_community, register
+from cerchia.notifications.registry import (
+    NotificationKind,
+    actor_name,
+    notification_community,
+    register,
+)
 
 if TYPE_CHECKING:
     from cerchia.notifications.models import Notification
@@ -49,6 +54,19 @@ def _standing(notification: Notification) -> str | None:
     return reverse("moderation:standing")
 
 
+def _appeal_received(notification: Notification) -> str:
+    return _("%(actor)s appealed a sanction in %(community)s") % {
+        "actor": actor_name(notification),
+        "community": _community_name(notification),
+    }
+
+
+def _appeals(notification: Notification) -> str | None:
+    if notification.community is None:
+        return None
+    return reverse("moderation:appeals", kwargs={"slug": notification.community.slug})
+
+
 SANCTION = register(
     NotificationKind(
         "sanction",
@@ -65,6 +83,16 @@ APPEAL_ANSWERED = register(
         "shield",
         _appeal_described,
         _standing,
+    )
+)
+
+APPEAL_RECEIVED = register(
+    NotificationKind(
+        "appeal_received",
+        gettext_lazy("Appeals to your community's hosts"),
+        "message-square",
+        _appeal_received,
+        _appeals,
     )
 )
 
@@ -128,3 +156,29 @@ def notify_appeal_answer(appeal_id: int) -> None:
         appeal.sanction.community_id,
         {"granted": appeal.status == Appeal.Status.GRANTED},
     )
+
+
+def notify_appeal(appeal_id: int) -> None:
+    """Tell the community's hosts that a member appealed (once each)."""
+    from cerchia.communities.models import HOST_ROLES, Membership
+    from cerchia.moderation.models import Appeal
+    from cerchia.notifications.permissions import can_be_notified
+
+    appeal = Appeal.objects.filter(pk=appeal_id).select_related("sanction").first()
+    if appeal is None:
+        return
+    sanction = appeal.sanction
+    hosts = Membership.objects.filter(
+        community_id=sanction.community_id, role__in=HOST_ROLES
+    ).select_related("user")
+    for membership in hosts:
+        if membership.user_id == sanction.member_id or not can_be_notified(membership.user):
+            continue
+        _create(
+            membership.user_id,
+            f"appeal_received:{appeal.pk}",
+            APPEAL_RECEIVED.name,
+            sanction.member_id,
+            sanction.community_id,
+            {},
+        )

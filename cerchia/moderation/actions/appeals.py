@@ -52,6 +52,8 @@ def appeal_sanction(member: User, sanction: Sanction, body: str) -> Appeal:
                 subject=appeal,
                 sanction_id=sanction.pk,
             )
+            appeal_id = appeal.pk
+            transaction.on_commit(lambda: _notify_hosts(appeal_id))
     except IntegrityError as error:
         raise ActionRefused(
             _("You have already appealed this sanction."), code="already_appealed"
@@ -107,6 +109,12 @@ def answer_appeal(actor: User, appeal: Appeal, granted: bool, answer: str) -> Ap
         transaction.on_commit(lambda: _notify_answer(appeal_id))
     forget_access(sanction.community)
     return appeal
+
+
+def _notify_hosts(appeal_id: int) -> None:
+    from cerchia.moderation.notifications_sanctions import notify_appeal
+
+    notify_appeal(appeal_id)
 
 
 def _notify_answer(appeal_id: int) -> None:

@@ -119,3 +119,18 @@ def test_only_hosts_answer(mute, member, stranger):
     with pytest.raises(ValidationError):
         answer_appeal(mute.created_by, appeal, True, "   ")
     assert Appeal.objects.get(pk=appeal.pk).status == "pending"
+
+
+def test_the_hosts_hear_of_an_appeal(
+    mute, owner, moderator, member, django_capture_on_commit_callbacks
+):
+    from cerchia.notifications.queries import notification_row
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal_sanction(member, mute, "Please")
+    received = Notification.objects.filter(kind="appeal_received")
+    assert set(received.values_list("recipient", flat=True)) == {owner.pk, moderator.pk}
+    row = notification_row(received.get(recipient=owner))
+    assert row.text == "Mia Member appealed a sanction in Espresso at home"
+    assert row.url == "/c/espresso/moderation/appeals/"
+    assert not Notification.objects.filter(recipient=member, kind="appeal_received").exists()
