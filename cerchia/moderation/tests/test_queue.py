@@ -437,3 +437,24 @@ def test_the_held_page_costs_the_same_for_3_and_30_items(client, premoderated, t
     few = _queries(client, url)
     hold(27)
     assert _queries(client, url) == few
+
+
+def test_hiding_tells_live_viewers_to_refetch_without_content(
+    reply, owner, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cerchia.discussions.tests.capture import record_sent
+
+    sent = record_sent(monkeypatch, tasks=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        hide_post(owner, reply)
+    events = [event for _group, event in sent.events]
+    assert events == [
+        {
+            "type": "post.edited",
+            "community_id": reply.community_id,
+            "topic_id": reply.topic_id,
+            "post_id": reply.pk,
+            "number": reply.number,
+        }
+    ]
+    assert "Buy cheap" not in str(sent.events)
