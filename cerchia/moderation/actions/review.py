@@ -49,12 +49,11 @@ def hide_post(actor: User, post: Post, *, note: str = "") -> bool:
         return False
     now = timezone.now()
     with transaction.atomic():
-        changed = Post.objects.filter(pk=post.pk, hidden_at__isnull=True).update(
-            hidden_at=now, hidden_by=actor
-        )
-        if not changed:
+        if Post.objects.select_for_update().get(pk=post.pk).hidden_at is not None:
             return False
         post.hidden_at, post.hidden_by = now, actor
+        # save(), not update(): caches of the page listen to the post's save signal.
+        post.save(update_fields=["hidden_at", "hidden_by"])
         community = post.topic.community
         ModerationLogEntry.objects.create(
             community=community,
@@ -87,12 +86,10 @@ def unhide_post(actor: User, post: Post) -> bool:
     if post.hidden_at is None:
         return False
     with transaction.atomic():
-        changed = Post.objects.filter(pk=post.pk, hidden_at__isnull=False).update(
-            hidden_at=None, hidden_by=None
-        )
-        if not changed:
+        if Post.objects.select_for_update().get(pk=post.pk).hidden_at is None:
             return False
         post.hidden_at = post.hidden_by = None
+        post.save(update_fields=["hidden_at", "hidden_by"])
         community = post.topic.community
         ModerationLogEntry.objects.create(
             community=community,
