@@ -116,7 +116,7 @@ def test_templates_are_for_hosts(public_community, member):
     with pytest.raises(PermissionDenied):
         set_sanction_template(member, public_community, "nudge", "Hey")
     with pytest.raises(ValidationError):
-        set_sanction_template(public_community.created_by, public_community, "scolding", "Hey")  # type: ignore[arg-type]
+        set_sanction_template(public_community.created_by, public_community, "scolding", "Hey")
 
 
 @pytest.mark.parametrize("who", ["member", "stranger"])
