@@ -8,8 +8,8 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         # Notification kinds register themselves on import.
-        from cerchia.moderation import notifications_queue  # noqa: F401
-        from cerchia.moderation import notifications_sanctions  # noqa: F401
-        from cerchia.moderation import notifications_welcome  # noqa: F401
-
-        pass
+        from cerchia.moderation import (  # noqa: F401
+            notifications_queue,
+            notifications_sanctions,
+            notifications_welcome,
+        )

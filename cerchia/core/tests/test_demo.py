@@ -183,7 +183,10 @@ class TestDemoWorld(TestCase):
             "silvia_marchetti": "staff",
             "beatrice_mancini": "ambassador",
         }
-        gift = Post.objects.get(community=rovere, disclosure=Disclosure.GIFT)
+        gift = Post.objects.select_related("author").get(
+            community=rovere, disclosure=Disclosure.GIFT
+        )
+        assert gift.author is not None
         assert gift.author.handle == "beatrice_mancini"
         espresso = ModerationSettings.objects.get(community__slug="espresso-a-casa")
         assert espresso.welcome_message_html
