@@ -8,8 +8,11 @@ and timezone, while:
 - the visitor may read it: checked on **every** request by the same queries the pages use,
   never cached, so a community that turns private or a deleted topic stops being served at once;
 - nothing in the community changed: each community has a version, replaced after every
-  committed write of its topics, posts, reactions, memberships or itself, and one global version
-  after any profile change (names and avatars show on every page);
+  committed write of its topics, posts, reactions, memberships or itself and after every event
+  an action records in it (so writes made with a queryset ``update()`` count too), and one
+  global version after any profile change or event outside a community (names and avatars
+  show on every page); events that change nothing anonymous visitors see (reading, bookmarks,
+  notification levels) are left out;
 - and for at most ``CERCHIA_ANONYMOUS_PAGE_CACHE`` seconds (0 turns the cache off), which bounds
   what a change made without a model signal (a queryset ``update()``) can leave stale.
 
@@ -41,6 +44,26 @@ CACHED_VIEWS = frozenset({"communities:detail", "discussions:topic_list", "discu
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5f3a91"
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 GLOBAL_VERSION = "page-version:all"
+#: Events that change nothing an anonymous visitor sees (any other event replaces versions).
+QUIET_EVENTS = frozenset(
+    {
+        "topic.read",
+        "community.viewed",
+        "community.marked_read",
+        "bookmark.added",
+        "bookmark.removed",
+        "topic.notification_level",
+        "community.notification_level",
+        "account.touched",
+        "account.token_created",
+        "account.token_revoked",
+        "account.data_exported",
+        "account.consent_changed",
+        "attachment.uploaded",
+        "moderation.reported",
+        "moderation.note_added",
+    }
+)
 
 
 def _ttl() -> int:
@@ -190,8 +213,13 @@ def _community_of(instance: Any) -> int | None:
 
 def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     from cerchia.accounts.models import User
+    from cerchia.insights.models import Event
 
     if not _ttl():
+        return
+    if isinstance(instance, Event):
+        if instance.kind not in QUIET_EVENTS:
+            bump(instance.community_id)
         return
     if isinstance(instance, User):
         bump(None)
@@ -206,7 +234,8 @@ def connect() -> None:
     from cerchia.accounts.models import User
     from cerchia.communities.models import Community, Membership
     from cerchia.discussions.models import Post, Reaction, Topic
+    from cerchia.insights.models import Event
 
-    for model in (Community, Membership, Topic, Post, Reaction, User):
+    for model in (Community, Membership, Topic, Post, Reaction, User, Event):
         post_save.connect(_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"page-cache-del-{model.__name__}")

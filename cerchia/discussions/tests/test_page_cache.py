@@ -104,6 +104,36 @@ def test_an_edit_and_a_reaction_show_at_once(
     assert 'class="reaction__count">1<' in Client().get(url).content.decode()
 
 
+def test_a_deleted_reply_disappears_at_once(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    topic, owner = world["topic"], world["owner"]
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = testing.make_reply(topic, owner, body="Regrettable words")
+    url = _topic_url(topic)
+    assert "Regrettable words" in Client().get(url).content.decode()
+
+    # The action writes with a queryset update(): its event replaces the version.
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.delete_post(owner, reply)
+
+    assert "Regrettable words" not in Client().get(url).content.decode()
+
+
+def test_reading_a_topic_keeps_the_cached_pages(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    url = _topic_url(world["topic"])
+    Client().get(url)
+    reader = Client()
+    reader.force_login(world["owner"])
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.get(url)  # moves the owner's read mark
+
+    count, _page = _queries(Client(), url)
+    assert count <= 2
+
+
 def test_a_community_turned_private_is_never_served_from_the_cache(
     world: dict[str, Any],
 ) -> None:
