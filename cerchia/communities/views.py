@@ -191,15 +191,10 @@ def _render_detail(
     flags = context["flags"]
     hosts: list[Any] = []
     if flags.read:
-        from cerchia.accounts.models import User
-        from cerchia.accounts.permissions import visible_profiles
+        from cerchia.accounts.permissions import visible_profile_ids
 
         hosts = queries.list_hosts(community)
-        visible = set(
-            visible_profiles(
-                request.user, User.objects.filter(pk__in=[h.user_id for h in hosts])
-            ).values_list("pk", flat=True)
-        )
+        visible = visible_profile_ids(request.user, [host.user for host in hosts])
         hosts = [host for host in hosts if host.user_id in visible]
         from cerchia.discussions.views.topics import topic_list_context
 

@@ -114,8 +114,7 @@ def get_about(actor: Actor, community: Community) -> About:
     Who runs it and who is affiliated are listed (names and pictures, as on their posts) to
     those who may read the community; everyone who sees the community gets its brand, its
     rules and what its hosts can see."""
-    from cerchia.accounts.models import User
-    from cerchia.accounts.permissions import visible_profiles
+    from cerchia.accounts.permissions import visible_profile_ids
 
     check_view_community(actor, community)
     about = About(
@@ -136,11 +135,7 @@ def get_about(actor: Actor, community: Community) -> About:
     )
     about.affiliated = [m for m in people if m.affiliation]
     if people:
-        about.profile_ids = set(
-            visible_profiles(
-                actor, User.objects.filter(pk__in=[m.user_id for m in people])
-            ).values_list("pk", flat=True)
-        )
+        about.profile_ids = visible_profile_ids(actor, [m.user for m in people])
     return about
 
 

@@ -57,6 +57,8 @@ def test_profile_visibility_matrix(
     # The queryset filter the member directory uses gives the same answer.
     listed = permissions.visible_profiles(viewer, User.objects.filter(pk=person.pk)).exists()
     assert listed is expected
+    # And so does the per-candidate form pages use for a few loaded members.
+    assert (person.pk in permissions.visible_profile_ids(viewer, [person])) is expected
 
 
 def test_owner_counts_as_host_for_private_profiles(
@@ -83,6 +85,7 @@ def test_suspended_viewer_is_treated_as_a_stranger(person: User, co_member: User
     co_member.refresh_from_db()
     assert not permissions.can_view_profile(co_member, person)
     assert not permissions.visible_profiles(co_member, User.objects.filter(pk=person.pk)).exists()
+    assert permissions.visible_profile_ids(co_member, [person, co_member]) == {co_member.pk}
     assert permissions.can_view_profile(co_member, co_member)  # still sees themselves
 
 
@@ -108,6 +111,28 @@ def test_deleted_and_inactive_members_are_hidden(person: User, admin_user: User)
         .filter(pk=person.pk)
         .exists()
     )
+    assert permissions.visible_profile_ids(admin_user, [person]) == set()
+
+
+def test_visible_profile_ids_decides_many_members_in_one_query(
+    person: User, co_member: User, host: User, outsider: User, django_assert_num_queries: Any
+) -> None:
+    User.objects.filter(pk=person.pk).update(profile_visibility=ProfileVisibility.PRIVATE)
+    User.objects.filter(pk=outsider.pk).update(profile_visibility=ProfileVisibility.MEMBERS)
+    people = list(User.objects.filter(pk__in=[person.pk, co_member.pk, host.pk, outsider.pk]))
+    with django_assert_num_queries(1):
+        seen_by_host = permissions.visible_profile_ids(host, people)
+    with django_assert_num_queries(1):
+        seen_by_member = permissions.visible_profile_ids(co_member, people)
+    expected_host = set(
+        permissions.visible_profiles(
+            host, User.objects.filter(pk__in=[p.pk for p in people])
+        ).values_list("pk", flat=True)
+    )
+    assert seen_by_host == expected_host
+    assert person.pk in seen_by_host
+    assert person.pk not in seen_by_member
+    assert outsider.pk not in seen_by_member
 
 
 def test_visible_profiles_filters_a_directory_in_one_query(

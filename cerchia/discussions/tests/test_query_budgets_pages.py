@@ -13,10 +13,11 @@ from cerchia.discussions.models import Bookmark, Post, Reaction, ReactionKind, T
 pytestmark = pytest.mark.django_db
 
 # Session and user, the community and the reader's membership (and pending request), its
-# hosts and the visible profiles among them, the topic list (topics, participants, joined
-# date, "mark all read" mark, read states), its tags, and the navigation's unread badge; for
-# members also their posts awaiting approval and the welcome (settings, topic, closed or not).
-COMMUNITY_PAGE = {"anonymous": 6, "member": 16}
+# hosts (for a signed-in reader, also which of their non-public profiles they may see), the
+# topic list (topics, participants, joined date, "mark all read" mark, read states), its
+# tags, and the navigation's unread badge; for members also their posts awaiting approval
+# and the welcome (settings, topic, closed or not).
+COMMUNITY_PAGE = {"anonymous": 5, "member": 16}
 # Session and user, community and membership, topic, the page's posts, the authors' roles,
 # the reader's reactions, bookmarks, read state and notification level, the topic's tags,
 # moving the read mark (update, lookup, insert, event, savepoints) and the unread badge; on
