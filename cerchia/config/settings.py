@@ -134,7 +134,14 @@ if env.REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.REDIS_URL,
             "KEY_PREFIX": "cerchia",
-        }
+        },
+        # Rendered fragments are keyed by every value they show, so they never go stale
+        # and need no sharing: each process keeps its own, without a network round trip.
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
     }
     CHANNEL_LAYERS = {
         "default": {

@@ -125,8 +125,10 @@ def clear_cache() -> None:
     history of tests running at the same time in other workers.
     """
     from django.conf import settings
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
+    if "template_fragments" in settings.CACHES:
+        caches["template_fragments"].clear()  # local memory: this process's own
     options = settings.CACHES["default"]
     if "redis" not in options["BACKEND"].lower():
         cache.clear()

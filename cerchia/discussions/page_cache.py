@@ -24,6 +24,7 @@ are never stored.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -44,6 +45,8 @@ CACHED_VIEWS = frozenset({"communities:detail", "discussions:topic_list", "discu
 CSRF_PLACEHOLDER = "csrf-token-placeholder-5f3a91"
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 GLOBAL_VERSION = "page-version:all"
+
+logger = logging.getLogger(__name__)
 #: Events that change nothing an anonymous visitor sees (any other event replaces versions).
 QUIET_EVENTS = frozenset(
     {
@@ -86,9 +89,19 @@ def versions(community_id: int) -> str:
 
 
 def bump(community_id: int | None) -> None:
-    """Forget the cached pages of one community (None: of every community), after commit."""
+    """Forget the cached pages of one community (None: of every community), after commit.
+
+    A cache that cannot be reached must not fail a write that has committed: its pages
+    expire within the page lifetime anyway."""
     key = GLOBAL_VERSION if community_id is None else _version_key(community_id)
-    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
+
+    def forget() -> None:
+        try:
+            cache.set(key, uuid.uuid4().hex, None)
+        except Exception:
+            logger.warning("Page cache unreachable: cached pages expire by themselves")
+
+    transaction.on_commit(forget, robust=True)
 
 
 def readable_community_id(request: HttpRequest, view_name: str, kwargs: dict[str, Any]) -> int:
@@ -167,8 +180,13 @@ class AnonymousPageCacheMiddleware:
             community_id = readable_community_id(request, match.view_name, match.kwargs)
         except (Http404, PermissionDenied, ValueError, KeyError, OverflowError):
             return self.get_response(request)  # the page itself says why
-        key = _page_key(request, community_id)
-        stored = cache.get(key)
+        try:
+            key = _page_key(request, community_id)
+            stored = cache.get(key)
+        except Exception:
+            # The cache is down: serve the page as if it did not exist.
+            logger.warning("Page cache unreachable: serving uncached", exc_info=True)
+            return self.get_response(request)
         if stored is not None:
             return self._serve(request, stored)
         response = self.get_response(request)
@@ -179,7 +197,10 @@ class AnonymousPageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in {"set-cookie", "content-length"}
             }
-            cache.set(key, {"content": content, "headers": headers}, ttl)
+            try:
+                cache.set(key, {"content": content, "headers": headers}, ttl)
+            except Exception:
+                logger.warning("Page cache unreachable: page not stored", exc_info=True)
         return response
 
     def _serve(self, request: HttpRequest, stored: dict[str, Any]) -> HttpResponse:

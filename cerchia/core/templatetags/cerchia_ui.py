@@ -6,6 +6,7 @@ Load with ``{% load cerchia_ui %}``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import zlib
@@ -298,11 +299,17 @@ class FragmentNode(template.Node):
     def render(self, context: Context) -> str:
         key = fragment_key(self.name, [part.resolve(context) for part in self.parts])
         store = fragment_cache()
-        html = store.get(key)
+        reachable = True
+        try:
+            html = store.get(key)
+        except Exception:  # a cache that cannot be reached: render as if it were empty
+            html, reachable = None, False
         if html is None:
             with context.push(csrf_token=CSRF_PLACEHOLDER):
                 html = str(self.nodelist.render(context))
-            store.set(key, html, FRAGMENT_TIMEOUT)
+            if reachable:
+                with contextlib.suppress(Exception):
+                    store.set(key, html, FRAGMENT_TIMEOUT)
         if CSRF_PLACEHOLDER in html:
             token = context.get("csrf_token")
             html = html.replace(CSRF_PLACEHOLDER, str(token) if token else "")

@@ -308,3 +308,22 @@ def test_topic_rows_show_each_member_their_own_unread_state(world: dict[str, Any
     assert "Grinders" in owner_rows
     assert "Grinders" in reader_rows
     assert "topic-row--unread" not in reader_rows
+
+
+def test_a_cache_outage_serves_pages_uncached_and_never_fails_a_write(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    from cerchia.core.tests.test_ratelimit import cache_down
+
+    url = _topic_url(world["topic"])
+    with cache_down():
+        first, page = _queries(Client(), url)
+        again, _page = _queries(Client(), url)
+        with django_capture_on_commit_callbacks(execute=True):
+            reply = actions.create_reply(world["owner"], world["topic"], body="Conical burrs")
+        _count, fresh = _queries(Client(), url)
+
+    assert again == first  # nothing came from the cache
+    assert "Flat burrs" in page
+    assert reply.pk is not None
+    assert "Conical burrs" in fresh
