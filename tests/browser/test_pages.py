@@ -55,6 +55,9 @@ PAGES = (
     Shot("search", "/search/?q=espresso"),
     Shot("notifications", "/notifications/"),
     Shot("members", "/c/espresso-a-casa/members/"),
+    Shot("about", "/c/espresso-a-casa/about/"),
+    # Marco moderates Espresso a Casa: the demo leaves a report waiting in its queue.
+    Shot("queue", "/c/espresso-a-casa/moderation/"),
     Shot("profile", "/u/camilla_fabbri/"),
     Shot("settings", "/settings/"),
     Shot("signin", "/accounts/login/", signed_in=False),
