@@ -126,13 +126,13 @@ def test_sign_up_create_invite_join_and_switch_to_italian(
     bruno.get_by_role("link", name="Sketch & Spritz").first.click()
     bruno.locator(".page-header").get_by_role("link", name="Members").click()
     members = bruno.locator("#member-results")
-    expect(members.get_by_role("link", name="Anna Rossi")).to_be_visible()
-    expect(members.get_by_role("link", name="Bruno Esposito")).to_be_visible()
+    expect(members.get_by_role("link", name="Anna Rossi", exact=True)).to_be_visible()
+    expect(members.get_by_role("link", name="Bruno Esposito", exact=True)).to_be_visible()
 
     page.goto("/c/sketch-and-spritz/members/")
     members = page.locator("#member-results")
-    expect(members.get_by_role("link", name="Anna Rossi")).to_be_visible()
-    expect(members.get_by_role("link", name="Bruno Esposito")).to_be_visible()
+    expect(members.get_by_role("link", name="Anna Rossi", exact=True)).to_be_visible()
+    expect(members.get_by_role("link", name="Bruno Esposito", exact=True)).to_be_visible()
 
     # --- Bruno switches the interface to Italian with the footer switcher.
     expected = italian("My communities")
