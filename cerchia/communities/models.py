@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cerchia.accounts.models import Interest
 from cerchia.core.validators import slug_validator
@@ -49,10 +50,10 @@ class Affiliation(models.TextChoices):
 class TrustLevel(models.IntegerChoices):
     """Earned by taking part; new accounts' limits lift as it grows (thresholds per community)."""
 
-    NEW = 0, _("New")
-    BASIC = 1, _("Basic")
-    MEMBER = 2, _("Member")
-    REGULAR = 3, _("Regular")
+    NEW = 0, pgettext_lazy("trust level", "New")
+    BASIC = 1, pgettext_lazy("trust level", "Basic")
+    MEMBER = 2, pgettext_lazy("trust level", "Member")
+    REGULAR = 3, pgettext_lazy("trust level", "Regular")
 
 
 class SiteSettings(models.Model):
