@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cerchia.communities.models import Community
+from cerchia.core.errors import ActionRefused
 from cerchia.discussions.models import Post, Topic
 from cerchia.insights.log import record_event
 from cerchia.moderation import permissions
@@ -88,22 +90,25 @@ def _tell_author(held: HeldPost) -> None:
     transaction.on_commit(lambda: notifications_queue.held_decided.enqueue(held_id))
 
 
+def _already_reviewed() -> ActionRefused:
+    return ActionRefused(_("This post was already reviewed."), code="already_reviewed")
+
+
 def approve_held_post(actor: User, held: HeldPost) -> Post:
     """Publish a held post as its author, sending the notifications it would have sent.
 
     Raises PermissionDenied/Http404 (rights, including the author's own right to post now),
     ValidationError, ActionRefused."""
-    from cerchia.core.errors import ActionRefused
     from cerchia.discussions import actions as discussions
 
     permissions.check_review_held(actor, held)
     if held.status != HeldPost.Status.PENDING:
-        raise ActionRefused("This post was already reviewed.", code="already_reviewed")
+        raise _already_reviewed()
     key = held.idempotency_key or f"held:{held.pk}"
     with transaction.atomic():
         locked = HeldPost.objects.select_for_update().get(pk=held.pk)
         if locked.status != HeldPost.Status.PENDING:
-            raise ActionRefused("This post was already reviewed.", code="already_reviewed")
+            raise _already_reviewed()
         if held.topic is None:
             topic = discussions.create_topic(
                 held.author,
@@ -167,13 +172,12 @@ def reject_held_post(actor: User, held: HeldPost, *, note: str = "") -> None:
     """Decline a held post; its author is told, with the host's note.
 
     Raises PermissionDenied/Http404, ActionRefused."""
-    from cerchia.core.errors import ActionRefused
 
     permissions.check_review_held(actor, held)
     with transaction.atomic():
         locked = HeldPost.objects.select_for_update().get(pk=held.pk)
         if locked.status != HeldPost.Status.PENDING:
-            raise ActionRefused("This post was already reviewed.", code="already_reviewed")
+            raise _already_reviewed()
         now = timezone.now()
         note = (note or "").strip()[:2000]
         HeldPost.objects.filter(pk=held.pk).update(
