@@ -8,9 +8,8 @@ field, the API as a 422 problem); a refusal the member can act on raises
 from __future__ import annotations
 
 import secrets
-import zoneinfo
 from collections.abc import Iterable
-from functools import cache, partial
+from functools import partial
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from cerchia.accounts.tokens import generate_token
 from cerchia.core import ratelimit
 from cerchia.core.errors import ActionRefused
 from cerchia.core.tags import interests_for, normalise_tags
-from cerchia.core.validators import handle_validator
+from cerchia.core.validators import available_timezones, handle_validator
 from cerchia.insights.log import record_event
 
 if TYPE_CHECKING:
@@ -48,11 +47,6 @@ class PostsChoice(models.TextChoices):
 
 
 # --- Validation shared by forms, the API and the actions -----------------------------------
-
-
-@cache
-def available_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 def validate_handle(handle: str, user: User | None = None) -> str:

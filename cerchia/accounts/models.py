@@ -80,6 +80,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     analytics_consent = models.BooleanField(_("analytics consent"), default=False)
     marketing_consent = models.BooleanField(_("marketing email consent"), default=False)
     is_staff = models.BooleanField(_("site admin"), default=False)
+    #: An automated account (an integration posting on someone's behalf): left out of insights.
+    is_bot = models.BooleanField(_("bot account"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.TextField(_("suspension reason"), max_length=2000, blank=True)

@@ -14,6 +14,10 @@ from ninja.operation import Operation
 from cerchia.api import errors, views
 from cerchia.api.auth import SIGNED_IN
 from cerchia.api.routers import admissions, communities, discussions, profiles
+from cerchia.api.routers import insights_announcements as insights_announcement_routes
+from cerchia.api.routers import insights_fields as insights_field_routes
+from cerchia.api.routers import insights_members as insights_member_routes
+from cerchia.api.routers import insights_metrics as insights_metric_routes
 from cerchia.api.routers import moderation as moderation_routes
 from cerchia.api.routers import moderation_rules as moderation_rules_routes
 from cerchia.api.routers import notifications as notification_routes
@@ -121,3 +125,7 @@ api.add_router("", notification_routes.router)
 api.add_router("", sanction_routes.router)
 api.add_router("", search_routes.router)
 api.add_router("", welcome_routes.router)
+api.add_router("", insights_metric_routes.router)
+api.add_router("", insights_field_routes.router)
+api.add_router("", insights_member_routes.router)
+api.add_router("", insights_announcement_routes.router)

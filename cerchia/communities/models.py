@@ -8,12 +8,12 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cerchia.accounts.models import Interest
-from cerchia.core.validators import slug_validator
+from cerchia.core.validators import slug_validator, timezone_validator
 
 
 class Visibility(models.TextChoices):
@@ -125,10 +125,18 @@ class Community(models.Model):
         blank=True,
         help_text=_("If this is a brand community, the brand it belongs to."),
     )
+    #: Insights count days in this timezone (an IANA name such as "Europe/Rome").
+    timezone = models.CharField(
+        _("timezone"),
+        max_length=64,
+        default="UTC",
+        validators=[timezone_validator],
+        help_text=_("Days in the insights start at midnight here."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=django_timezone.now)
 
     class Meta:
         verbose_name = _("community")
@@ -155,7 +163,7 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    joined_at = models.DateTimeField(default=timezone.now)
+    joined_at = models.DateTimeField(default=django_timezone.now)
     rules_accepted_at = models.DateTimeField(null=True, blank=True)
     affiliation = models.CharField(
         _("affiliation"), max_length=12, choices=Affiliation.choices, default="", blank=True
@@ -198,7 +206,7 @@ class JoinRequest(models.Model):
     answers = models.JSONField(default=list, blank=True)
     message = models.TextField(_("message to the hosts"), max_length=2000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=django_timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -232,7 +240,7 @@ class Invitation(models.Model):
     max_uses = models.PositiveIntegerField(_("maximum uses"), null=True, blank=True)
     use_count = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=django_timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -242,7 +250,7 @@ class Invitation(models.Model):
         return f"{self.community_id}:{self.token[:6]}…"
 
     def is_usable(self, now: datetime | None = None) -> bool:
-        now = now or timezone.now()
+        now = now or django_timezone.now()
         return (
             self.revoked_at is None
             and (self.expires_at is None or self.expires_at > now)
@@ -257,7 +265,7 @@ class WaitlistEntry(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=django_timezone.now)
     #: When we told this person a seat had freed up; each place is offered once.
     offered_at = models.DateTimeField(null=True, blank=True)
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include(("cerchia.search.urls", "search"))),
     path("", include(("cerchia.notifications.urls", "notifications"))),
     path("", include(("cerchia.moderation.urls", "moderation"))),
+    path("", include(("cerchia.insights.urls", "insights"))),
     path("", include(("cerchia.communities.urls", "communities"))),
 ]
 

@@ -1,3 +1,7 @@
+import zoneinfo
+from functools import cache
+
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -11,3 +15,17 @@ slug_validator = RegexValidator(
     _("Use 3–50 lowercase letters, digits or hyphens, not starting or ending with a hyphen."),
     code="invalid_slug",
 )
+
+
+@cache
+def available_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_validator(name: str) -> None:
+    """Accept an IANA timezone name ("Europe/Rome"); blank values are the field's business."""
+    if name and name not in available_timezones():
+        raise ValidationError(
+            _("“%(name)s” is not a timezone we know.") % {"name": name[:64]},
+            code="invalid_timezone",
+        )

@@ -74,6 +74,9 @@ class Topic(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: Only its audience (TopicAudience rows) and the hosts may read a restricted topic:
+    #: an announcement sent to a segment. Restricted topics stay out of every list.
+    restricted = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("topic")
@@ -115,6 +118,22 @@ class Topic(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class TopicAudience(models.Model):
+    """A member who may read a restricted topic (recorded when it is sent)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="audience")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "user"], name="discussions_one_audience_row"),
+        ]
+        indexes = [models.Index(fields=["user", "topic"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} may read topic {self.topic_id}"
 
 
 class Disclosure(models.TextChoices):

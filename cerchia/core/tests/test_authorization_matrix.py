@@ -54,6 +54,10 @@ ROUTE_TABLES = (
     "cerchia.moderation.tests.authz_screen",
     "cerchia.moderation.tests.authz_queue",
     "cerchia.moderation.tests.authz_sanctions",
+    "cerchia.insights.tests.authz_dashboard",
+    "cerchia.insights.tests.authz_fields",
+    "cerchia.insights.tests.authz_members",
+    "cerchia.insights.tests.authz_announcements",
 )
 
 

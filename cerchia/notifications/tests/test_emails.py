@@ -94,7 +94,8 @@ def test_an_email_goes_through_a_real_smtp_server_in_the_members_language(
     # The token carries its signing time, so read it back rather than recompute it.
     prefix = f"<{settings.SITE_URL}/notifications/unsubscribe/"
     unsubscribe = message["List-Unsubscribe"]
-    assert unsubscribe.startswith(prefix) and unsubscribe.endswith("/>")
+    assert unsubscribe.startswith(prefix)
+    assert unsubscribe.endswith("/>")
     token = unsubscribe[len(prefix) : -len("/>")]
     assert emails.read_unsubscribe_token(token) == (member.pk, "mentioned")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -1,0 +1,7 @@
+"""Insights API: announcements (hosts only)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["insights"])

@@ -1,0 +1,9 @@
+"""The authorization matrix's rows for insights: announcements."""
+
+from __future__ import annotations
+
+from cerchia.core.tests.matrix import Route
+
+PAGES: dict[str, Route] = {}
+
+API: dict[tuple[str, str], Route] = {}

@@ -1,0 +1,7 @@
+"""Insights pages: fields."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
