@@ -6,8 +6,11 @@ so a live event can never show someone what they may not read.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
+from django.db import transaction
+
+from cerchia.live import publish as live_publish
 from cerchia.live.publish import community_group, publish_on_commit, topic_group
 
 if TYPE_CHECKING:
@@ -71,13 +74,25 @@ def topic_event(
     }
 
 
+def _publish_to_community(topic: Topic, event: dict[str, Any]) -> None:
+    """Tell the community's viewers after commit, unless the topic is restricted then: only
+    its audience may read it, and they are not told apart on the community's channel.
+
+    Decided at commit, so a topic restricted in the transaction that created it (an
+    announcement to a segment) never reaches anyone's community channel."""
+
+    def send() -> None:
+        if not topic.restricted:
+            live_publish.publish(community_group(topic.community_id), event)
+
+    transaction.on_commit(send)
+
+
 def publish_post(kind: Literal["post.created", "post.edited", "post.deleted"], post: Post) -> None:
     """Tell the topic's viewers, and the community's (for unread counts), after commit."""
     publish_on_commit(topic_group(post.topic_id), dict(post_event(kind, post)))
     if kind == "post.created":
-        publish_on_commit(
-            community_group(post.community_id), dict(topic_event("topic.activity", post.topic))
-        )
+        _publish_to_community(post.topic, dict(topic_event("topic.activity", post.topic)))
 
 
 def publish_reactions(post: Post) -> None:
@@ -93,4 +108,4 @@ def publish_reactions(post: Post) -> None:
 
 def publish_topic(kind: Literal["topic.created", "topic.updated"], topic: Topic) -> None:
     publish_on_commit(topic_group(topic.pk), dict(topic_event(kind, topic)))
-    publish_on_commit(community_group(topic.community_id), dict(topic_event(kind, topic)))
+    _publish_to_community(topic, dict(topic_event(kind, topic)))

@@ -4,6 +4,8 @@ Reading follows the community (``check_read_community``): anyone reads a public
 community, members read a private or hidden one. Writing needs a membership and an
 active account. Hosts (owners, moderators) and site admins run the topics.
 A deleted topic or post is hidden (404) from everyone but the community's hosts.
+A restricted topic (an announcement sent to a segment) is read only by its audience, its
+author, the community's hosts and site admins: 404 for everyone else, and out of every list.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from cerchia.communities.permissions import (
     format_moment,
     get_access,
 )
-from cerchia.discussions.models import Post, Topic, TopicKind
+from cerchia.discussions.models import Post, Topic, TopicAudience, TopicKind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -64,10 +66,35 @@ def _require_unmuted(access: Access) -> None:
 # --- Reading -------------------------------------------------------------------------
 
 
+def _audience_ids(topic: Topic) -> set[int]:
+    """Who may read a restricted topic, loaded once per topic instance (one query), so that
+    checking many readers (a notification fan-out) costs the same as checking one."""
+    cached: set[int] | None = topic.__dict__.get("_audience_ids")
+    if cached is None:
+        cached = set(TopicAudience.objects.filter(topic=topic).values_list("user_id", flat=True))
+        topic.__dict__["_audience_ids"] = cached
+    return cached
+
+
+def may_read_restricted(actor: Actor, topic: Topic) -> bool:
+    """Whether the actor may read ``topic`` as far as its audience goes (always for an
+    unrestricted topic): its audience, its author, the community's hosts, site admins."""
+    if not topic.restricted:
+        return True
+    if not actor.is_authenticated:
+        return False
+    if topic.author_id == actor.pk or _is_host(get_access(actor, topic.community)):
+        return True
+    return actor.pk in _audience_ids(topic)
+
+
 def check_read_topic(actor: Actor, topic: Topic) -> None:
-    """Read a topic: whoever reads its community; a deleted topic only its hosts (else 404)."""
+    """Read a topic: whoever reads its community; a deleted topic only its hosts; a
+    restricted one its audience, author and hosts (else 404)."""
     check_read_community(actor, topic.community)
     if topic.deleted_at is not None and not _is_host(get_access(actor, topic.community)):
+        raise _topic_not_found()
+    if not may_read_restricted(actor, topic):
         raise _topic_not_found()
 
 
@@ -88,17 +115,41 @@ def readable_communities(actor: Actor, queryset: QuerySet[Community]) -> QuerySe
     return queryset.filter(condition)
 
 
+def audience_filter(actor: Actor, prefix: str = "") -> Q:
+    """Leave out restricted topics the actor may not read (the list form of
+    ``may_read_restricted``); ``prefix`` reaches the topic from another model ("topic__").
+
+    Adds a condition to the list's own query, never a query of its own."""
+    unrestricted = Q(**{f"{prefix}restricted": False})
+    if not actor.is_authenticated or actor.suspended_at is not None:
+        return unrestricted
+    if actor.is_staff:
+        return Q()
+    topic_ref = OuterRef(f"{prefix.removesuffix('__')}_id" if prefix else "pk")
+    hosted = Membership.objects.filter(user=actor, role__in=HOST_ROLES).values("community_id")
+    return (
+        unrestricted
+        | Q(**{f"{prefix}author_id": actor.pk})
+        | Q(Exists(TopicAudience.objects.filter(topic=topic_ref, user=actor)))
+        | Q(**{f"{prefix}community_id__in": hosted})
+    )
+
+
 def visible_topics(actor: Actor, queryset: QuerySet[Topic]) -> QuerySet[Topic]:
-    """Topics the actor may read: not deleted, in communities whose content they may read."""
+    """Topics the actor may read: not deleted, in communities whose content they may read,
+    restricted ones only for their audience and hosts."""
     return queryset.filter(
+        audience_filter(actor),
         deleted_at__isnull=True,
         community__in=readable_communities(actor, Community.objects.all()),
     )
 
 
 def visible_posts(actor: Actor, queryset: QuerySet[Post]) -> QuerySet[Post]:
-    """Posts the actor may read: not deleted, in live topics of communities they may read."""
+    """Posts the actor may read: not deleted, in live topics of communities they may read,
+    restricted topics only for their audience and hosts."""
     return queryset.filter(
+        audience_filter(actor, "topic__"),
         deleted_at__isnull=True,
         topic__deleted_at__isnull=True,
         community__in=readable_communities(actor, Community.objects.all()),

@@ -65,7 +65,7 @@ def check_topic_readable(actor: Actor, community: Community, topic_id: int) -> N
     """Http404 unless the actor may read topic ``topic_id`` of ``community``: the check of
     ``get_topic`` on a row without the related objects a page shows."""
     topic = (
-        Topic.objects.only("id", "community_id", "deleted_at")
+        Topic.objects.only("id", "community_id", "deleted_at", "restricted", "author_id")
         .filter(pk=topic_id, community=community)
         .first()
     )
@@ -158,9 +158,10 @@ def _decorate(actor: Actor, topics: list[Topic]) -> list[TopicRow]:
     return rows
 
 
-def _listing(queryset: QuerySet[Topic]) -> QuerySet[Topic]:
+def _listing(actor: Actor, queryset: QuerySet[Topic]) -> QuerySet[Topic]:
+    """Live topics with what a row shows; restricted ones only for their audience and hosts."""
     return queryset.select_related("author", "last_poster", "community").filter(
-        deleted_at__isnull=True
+        permissions.audience_filter(actor), deleted_at__isnull=True
     )
 
 
@@ -176,7 +177,7 @@ def list_topics(
     """The community page: topics by last activity, pinned first, keyset-paginated.
 
     Raises InvalidCursor for a forged cursor; the caller has checked the actor may read."""
-    queryset = _listing(Topic.objects.filter(community=community))
+    queryset = _listing(actor, Topic.objects.filter(community=community))
     if kind in TopicKind.values:
         queryset = queryset.filter(kind=kind)
     if tag:
@@ -205,7 +206,7 @@ def list_feed(
     """The home feed: latest activity across the actor's communities, newest first, never
     ranked by engagement. Filters: unread, unanswered questions, my topics."""
     communities = permissions.member_communities(actor, Community.objects.all())
-    queryset = _listing(Topic.objects.filter(community__in=communities.values("pk")))
+    queryset = _listing(actor, Topic.objects.filter(community__in=communities.values("pk")))
     if filter == FeedFilter.UNANSWERED:
         queryset = queryset.filter(kind=TopicKind.QUESTION, accepted_answer__isnull=True)
     elif filter == FeedFilter.MINE:
@@ -253,7 +254,9 @@ def count_unread_by_community(
     since = _since(actor, list(memberships.values_list("community_id", flat=True)))
     if not since:
         return {}
-    live = Topic.objects.filter(community_id__in=list(since), deleted_at__isnull=True)
+    live = Topic.objects.filter(
+        permissions.audience_filter(actor), community_id__in=list(since), deleted_at__isnull=True
+    )
     behind = live.filter(
         read_states__user=actor, read_states__last_read_number__lt=F("last_post_number")
     ).values_list("community_id", "last_posted_at")

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from cerchia.communities.models import Community
 from cerchia.core.pagination import Page, keyset_page
 from cerchia.discussions.models import NotificationLevel, Post, Subscription, Topic
-from cerchia.discussions.permissions import member_communities
+from cerchia.discussions.permissions import audience_filter, member_communities
 from cerchia.notifications.models import Notification, NotificationPreference
 from cerchia.notifications.permissions import check_see_notification, visible_notifications
 from cerchia.notifications.registry import REGISTRY, emailable_kinds, notification_community
@@ -50,8 +50,16 @@ def notification_row(notification: Notification) -> NotificationRow:
     )
 
 
+def _visible(actor: Any, queryset: Any) -> Any:
+    """The actor's visible notifications, less those about restricted topics they are not in
+    the audience of (a condition in the same query)."""
+    return visible_notifications(actor, queryset).filter(
+        Q(topic__isnull=True) | audience_filter(actor, "topic__")
+    )
+
+
 def _loaded(actor: Any) -> Any:
-    return visible_notifications(actor, Notification.objects.all()).select_related(
+    return _visible(actor, Notification.objects.all()).select_related(
         "actor", "topic", "community", "post__community"
     )
 
@@ -73,7 +81,7 @@ def count_unread(actor: Any) -> int:
     """How many of the actor's visible notifications are unread (one query; 0 signed out)."""
     if not actor.is_authenticated:
         return 0
-    return visible_notifications(actor, Notification.objects.filter(read_at__isnull=True)).count()
+    return _visible(actor, Notification.objects.filter(read_at__isnull=True)).count()
 
 
 def get_notification(actor: Any, notification_id: int) -> Notification:
@@ -148,7 +156,9 @@ def digest_content(user: Any, since: datetime, until: datetime) -> DigestContent
         user=user, topic__isnull=False, level=NotificationLevel.MUTED
     ).values("topic_id")
     topics = (
-        Topic.objects.filter(community__in=communities, deleted_at__isnull=True)
+        Topic.objects.filter(
+            audience_filter(user), community__in=communities, deleted_at__isnull=True
+        )
         .exclude(community_id__in=muted_communities)
         .exclude(pk__in=muted_topics)
         .select_related("community", "author")
