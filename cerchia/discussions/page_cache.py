@@ -52,6 +52,7 @@ QUIET_EVENTS = frozenset(
     {
         "topic.read",
         "community.viewed",
+        "community.visited",
         "community.marked_read",
         "bookmark.added",
         "bookmark.removed",
