@@ -190,6 +190,10 @@ class CommunityPatch(PatchBody):
     join_policy: JoinPolicyName = unset()
     member_cap: CapInt | None = None
     screening_questions: Questions = unset()
+    timezone: Annotated[str, Field(max_length=64)] = unset(
+        description="An IANA timezone name such as `Europe/Rome`: insights count days from "
+        "midnight there; changing it recounts them."
+    )
 
 
 class JoinIn(Body):

@@ -55,6 +55,7 @@ COMMUNITY_FIELDS = (
     "member_cap",
     "screening_questions",
     "brand_name",
+    "timezone",
 )
 
 
@@ -196,7 +197,16 @@ def update_community(
         record_event(
             "community.updated", actor=actor, community=community, subject=community, fields=changed
         )
+        if "timezone" in changed:
+            _rebuild_insights_on_commit(community.pk)
     return community
+
+
+def _rebuild_insights_on_commit(community_id: int) -> None:
+    """Insights count days in the community's timezone: recount them once the change is saved."""
+    from cerchia.insights.tasks_dashboard import rebuild_community_insights
+
+    transaction.on_commit(lambda: rebuild_community_insights.enqueue(community_id))
 
 
 # --- Joining and leaving ------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
+from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
@@ -17,6 +18,12 @@ from cerchia.communities.models import Community, JoinPolicy, Role, Visibility
 from cerchia.core.images import process_image
 from cerchia.core.tags import normalise_tags
 from cerchia.core.validators import slug_validator
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA timezone name, sorted (insights count a community's days in one)."""
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
 
 #: Covers are shown wide and short; larger uploads are scaled down to fit.
 COVER_SIZE = (1600, 600)
@@ -215,6 +222,15 @@ class CommunityGeneralForm(forms.Form):
         self.fields["remove_cover"] = forms.BooleanField(
             label=_("Remove the cover image"), required=False
         )
+        self.fields["timezone"] = forms.ChoiceField(
+            label=_("Timezone"),
+            choices=timezone_choices,
+            required=False,
+            initial="UTC",
+            help_text=_(
+                "Insights count days from midnight here. Changing it recounts the figures."
+            ),
+        )
 
     @classmethod
     def initial_for(cls, community: Community) -> dict[str, Any]:
@@ -227,11 +243,14 @@ class CommunityGeneralForm(forms.Form):
             "language": community.language,
             "rules": community.rules,
             "brand_name": community.brand_name,
+            "timezone": community.timezone,
         }
 
     def action_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["remove_cover"] = bool(data.get("remove_cover")) and not data.get("cover")
+        if not data.get("timezone"):
+            data.pop("timezone", None)
         return data
 
 
