@@ -48,6 +48,7 @@ PERIODIC_TASKS = (
     ),
     PeriodicTask("recompute_trust_levels", timedelta(hours=1), module="cerchia.moderation.tasks"),
     PeriodicTask("expire_sanctions", timedelta(minutes=15), module="cerchia.moderation.tasks"),
+    PeriodicTask("roll_up_insights", timedelta(minutes=5), module="cerchia.insights.tasks"),
 )
 
 
