@@ -759,15 +759,14 @@ def _activation_days(
 def _cohorts(
     community: Community, period: Period, unit: str, include_everyone: bool, facts: _MemberFacts
 ) -> list[CohortRow]:
-    """Join cohorts and the share of each engaged in each later week or month (one query)."""
+    """Join cohorts and the share of each engaged in each later week or month (one query).
+
+    Joins and engaged days are counted up to period.end: the last week (month) is the one
+    containing it, seen as of that day."""
     from cerchia.insights.models import MemberDay, MemberFact
 
     starts = _cohort_starts(period, unit)
-    end = (
-        (starts[-1] + timedelta(days=6))
-        if unit == "week"
-        else add_months(starts[-1], 1) - timedelta(days=1)
-    )
+    end = period.end
     index_of = {start: index for index, start in enumerate(starts)}
     truncate = TruncWeek if unit == "week" else TruncMonth
 
