@@ -157,12 +157,12 @@ def validate_rules(rules: Any, context: Context) -> dict[str, Any]:
         clean = []
         for c_index, condition in enumerate(conditions, start=1):
             c_where = _("group %(g)d, condition %(c)d") % {"g": g_index, "c": c_index}
-            clean.append(_validate_condition(condition, context, c_where))
+            clean.append(validate_condition(condition, context, c_where))
         clean_groups.append({"match": g_match, "conditions": clean})
     return {"match": match, "groups": clean_groups}
 
 
-def _validate_condition(condition: Any, context: Context, where: str) -> dict[str, Any]:
+def validate_condition(condition: Any, context: Context, where: str) -> dict[str, Any]:
     if not isinstance(condition, dict) or set(condition) - {"field", "op", "value"}:
         raise RuleError(_("A condition is an object with “field”, “op” and “value”."), where)
     name = condition.get("field")
@@ -416,7 +416,7 @@ def _local_midnight(context: Context, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=context.tz)
 
 
-def _engaged_sum(context: Context, days: int) -> Coalesce:
+def engaged_sum(context: Context, days: int) -> Coalesce:
     since = _days_window(context, days)
     total = (
         MemberDay.objects.filter(
@@ -480,10 +480,10 @@ def _condition_q(condition: dict[str, Any], context: Context) -> Q:
             )
             return consenting & (Q(engaged) if op == "within" else ~Q(engaged))
         case "engaged_events", "at_least":
-            total = _engaged_sum(context, value["days"])
+            total = engaged_sum(context, value["days"])
             return consenting & Q(GreaterThanOrEqual(total, value["count"]))
         case "engaged_events", "at_most":
-            total = _engaged_sum(context, value["days"])
+            total = engaged_sum(context, value["days"])
             return consenting & Q(LessThanOrEqual(total, value["count"]))
         case "analytics_consent", _:
             return Q(user__analytics_consent=value)
