@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -214,12 +215,20 @@ def _language(user: User) -> str:
     return user.language if user.language in languages else settings.LANGUAGE_CODE
 
 
+#: Other apps' kinds of email (delivery kind → builder), registered when they load.
+MESSAGE_BUILDERS: dict[str, Callable[[EmailDelivery, User], EmailMultiAlternatives | None]] = {}
+
+
 def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives | None:
     """The email for a delivery in the recipient's language, or None if it is no longer
     wanted (the member changed their mind, lost access, or the digest is empty)."""
     user = delivery.recipient
     if not can_be_notified(user) or not user.email:
         return None
+    builder = MESSAGE_BUILDERS.get(delivery.kind)
+    if builder is not None:
+        with translation.override(_language(user)):
+            return builder(delivery, user)
     preference = NotificationPreference.objects.filter(user=user).first()
     with translation.override(_language(user)):
         if delivery.kind == EmailDelivery.Kind.DIGEST:

@@ -48,6 +48,11 @@ PERIODIC_TASKS = (
     ),
     PeriodicTask("recompute_trust_levels", timedelta(hours=1), module="cerchia.moderation.tasks"),
     PeriodicTask("expire_sanctions", timedelta(minutes=15), module="cerchia.moderation.tasks"),
+    PeriodicTask(
+        "send_due_announcements",
+        timedelta(minutes=1),
+        module="cerchia.insights.tasks_announcements",
+    ),
     PeriodicTask("roll_up_insights", timedelta(minutes=5), module="cerchia.insights.tasks"),
 )
 
