@@ -34,6 +34,7 @@ def build_account_export(user: User) -> dict[str, Any]:
         "consents": _consents(user),
         "access_tokens": _access_tokens(user),
         **_communities(user),
+        "member_field_answers": _member_field_answers(user),
         "discussions": _discussions(user),
         "events": _events(user),
     }
@@ -161,6 +162,13 @@ def _communities(user: User) -> dict[str, Any]:
             {"community": w.community.slug, "created_at": _time(w.created_at)} for w in waitlist
         ],
     }
+
+
+def _member_field_answers(user: User) -> list[dict[str, Any]]:
+    """The member's answers to the questions of the communities they belong to."""
+    from cerchia.insights.queries_fields import export_answers
+
+    return export_answers(user)
 
 
 def _discussions(user: User) -> dict[str, Any]:

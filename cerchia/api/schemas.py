@@ -196,8 +196,21 @@ class CommunityPatch(PatchBody):
     )
 
 
+#: An answer to a member field: text, an ISO date or an option; a number; a list of options;
+#: yes/no; or null for none.
+FieldAnswer = str | int | float | bool | list[Annotated[str, Field(max_length=200)]] | None
+JOINING_ANSWERS_HELP = (
+    "Answers to the community's questions asked on joining, by field id: text (at most 500 "
+    "characters), a number, an ISO date (`YYYY-MM-DD`), one of the options, a list of options, "
+    "or true/false. Required ones must be answered; a bad answer is a `422` naming "
+    "`fields.<id>`."
+)
+JoiningAnswers = Annotated[dict[str, FieldAnswer], Field(max_length=30)]
+
+
 class JoinIn(Body):
     accept_rules: bool = Field(default=False, description=RULES_HELP)
+    fields: JoiningAnswers = Field(default={}, description=JOINING_ANSWERS_HELP)
 
 
 class JoinRequestIn(Body):
@@ -208,6 +221,10 @@ class JoinRequestIn(Body):
         default="", description="A note to the hosts."
     )
     accept_rules: bool = Field(default=False, description=RULES_HELP)
+    fields: JoiningAnswers = Field(
+        default={},
+        description=JOINING_ANSWERS_HELP + " They are saved when the request is approved.",
+    )
 
 
 class DecisionIn(Body):

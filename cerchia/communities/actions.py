@@ -367,6 +367,10 @@ def approve_join_request(actor: User, join_request: JoinRequest, *, note: str = 
             outcome = JoinOutcome(status="joined")
         else:
             outcome = _admit(applicant, community, via="request", join_request=join_request.pk)
+            if outcome.membership is not None:
+                from cerchia.insights.actions_fields import save_answers_from_request
+
+                save_answers_from_request(join_request, outcome.membership)
         record_event(
             "join_request.approved", actor=actor, community=community, subject=join_request
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 from zoneinfo import available_timezones
@@ -18,6 +18,7 @@ from cerchia.communities.models import Community, JoinPolicy, Role, Visibility
 from cerchia.core.images import process_image
 from cerchia.core.tags import normalise_tags
 from cerchia.core.validators import slug_validator
+from cerchia.insights.forms_fields import add_answer_fields
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -275,9 +276,14 @@ class CommunityMembershipForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    """Joining: the rules must be accepted when the community has any."""
+    """Joining: the rules must be accepted when the community has any; the hosts' questions
+    asked on joining (``member_fields``) are answered too."""
 
     accept_rules = forms.BooleanField(label=_("I have read and accept the rules"), required=False)
+
+    def __init__(self, *args: Any, member_fields: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_answer_fields(self, member_fields)
 
 
 class JoinRequestForm(forms.Form):
@@ -291,7 +297,9 @@ class JoinRequestForm(forms.Form):
     )
     accept_rules = forms.BooleanField(label=_("I have read and accept the rules"), required=False)
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, community: Community, member_fields: Iterable[Any] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.questions: list[str] = list(community.screening_questions or [])
         answers = {
@@ -306,6 +314,7 @@ class JoinRequestForm(forms.Form):
         self.has_rules = bool(community.rules.strip())
         if not self.has_rules:
             del self.fields["accept_rules"]
+        add_answer_fields(self, member_fields)
 
     def answer_fields(self) -> list[forms.BoundField]:
         return [self[f"answer_{index}"] for index in range(len(self.questions))]

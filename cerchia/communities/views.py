@@ -50,6 +50,8 @@ from cerchia.communities.resolvers import (
 from cerchia.core.errors import ActionRefused
 from cerchia.core.htmx import is_htmx, render_page
 from cerchia.core.pagination import InvalidCursor, Page
+from cerchia.insights import actions_fields, queries_fields
+from cerchia.insights.forms_fields import answers_from, error_aliases
 
 HOME_DIRECTORY_SIZE = 6
 
@@ -167,11 +169,12 @@ def _membership_context(
     """What the call to action needs: the flags, and the person's place in line if any."""
     user = request.user
     flags = permissions.community_flags(user, community)
+    asked = queries_fields.list_joining_fields(community) if flags.join or flags.request else []
     context: dict[str, Any] = {
         "community": community,
         "flags": flags,
-        "join_form": join_form or JoinForm(),
-        "request_form": request_form or JoinRequestForm(community=community),
+        "join_form": join_form or JoinForm(member_fields=asked),
+        "request_form": request_form or JoinRequestForm(community=community, member_fields=asked),
         "waitlist_place": None,
         "pending_request": None,
         "invitation": None,
@@ -234,6 +237,7 @@ def _member_listing(request: HttpRequest, community: Community) -> dict[str, Any
         ),
         _cursor(request),
     )
+    queries_fields.attach_card_answers(request.user, community, page.items)
     return {
         "form": form,
         "page": page,
@@ -307,14 +311,18 @@ def join(request: MemberRequest) -> HttpResponse:
     if request.flags.role is not None:
         messages.info(request, _("You are already a member."))
         return _after_membership_change(request, community)
-    form = JoinForm(request.POST)
-    form.is_valid()
+    form = JoinForm(request.POST, member_fields=queries_fields.list_joining_fields(community))
+    if not form.is_valid():
+        return _render_detail(request, community, status=400, join_form=form)
     try:
-        outcome = actions.join_community(
-            request.user, community, accept_rules=bool(form.cleaned_data.get("accept_rules"))
+        outcome = actions_fields.join_with_answers(
+            request.user,
+            community,
+            accept_rules=bool(form.cleaned_data.get("accept_rules")),
+            answers=answers_from(form),
         )
     except ValidationError as error:
-        add_action_errors(form, error)
+        add_action_errors(form, error, error_aliases(form))
         return _render_detail(request, community, status=400, join_form=form)
     _joined_message(request, outcome, community)
     return _after_membership_change(request, community)
@@ -342,12 +350,18 @@ def request_to_join(request: MemberRequest) -> HttpResponse:
         messages.info(request, _("Your request is already waiting for the hosts."))
         return _after_membership_change(request, community)
     permissions.check_request_to_join(request.user, community)
-    form = JoinRequestForm(request.POST, community=community)
+    form = JoinRequestForm(
+        request.POST,
+        community=community,
+        member_fields=queries_fields.list_joining_fields(community),
+    )
     if form.is_valid():
         try:
-            actions.request_to_join(request.user, community, **form.action_kwargs())
+            actions_fields.request_with_answers(
+                request.user, community, **form.action_kwargs(), field_answers=answers_from(form)
+            )
         except ValidationError as error:
-            add_action_errors(form, error)
+            add_action_errors(form, error, error_aliases(form))
         except ActionRefused as refusal:
             messages.info(request, refusal.message)
             return _after_membership_change(request, community)

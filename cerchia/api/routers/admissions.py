@@ -27,6 +27,7 @@ from cerchia.api.schemas import (
     outcome_out,
 )
 from cerchia.communities import actions, queries
+from cerchia.insights.actions_fields import request_with_answers
 
 router = Router()
 
@@ -47,12 +48,13 @@ def request_to_join(
     question in order. The hosts decide; you hear the outcome by email."""
     user = signed_in(request)
     community = resolve_community(request, slug)
-    join_request = actions.request_to_join(
+    join_request = request_with_answers(
         user,
         community,
         answers=payload.answers,
         message=payload.message,
         accept_rules=payload.accept_rules,
+        field_answers=payload.fields,
     )
     return Status(201, join_request_out(join_request))
 

@@ -27,6 +27,7 @@ from cerchia.api.schemas import (
 from cerchia.communities import actions, queries
 from cerchia.communities.models import Community
 from cerchia.core.tags import normalise_tags
+from cerchia.insights.actions_fields import join_with_answers
 
 router = Router(tags=["communities"])
 
@@ -186,10 +187,13 @@ def join_community(
     request: HttpRequest, payload: JoinIn, slug: str = SLUG
 ) -> Status[JoinOutcomeOut]:
     """Join an open community: 201 with your membership, or 202 with a waitlist place when
-    it is full. Communities with rules need `accept_rules: true` (422 otherwise)."""
+    it is full. Communities with rules need `accept_rules: true` (422 otherwise), and the
+    questions asked on joining are answered in `fields` (a waitlist place keeps no answers)."""
     user = signed_in(request)
     community = resolve_community(request, slug)
-    outcome = actions.join_community(user, community, accept_rules=payload.accept_rules)
+    outcome = join_with_answers(
+        user, community, accept_rules=payload.accept_rules, answers=payload.fields
+    )
     return Status(201 if outcome.status == "joined" else 202, outcome_out(outcome, community))
 
 

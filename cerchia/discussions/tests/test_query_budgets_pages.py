@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 # hosts (for a signed-in reader, also which of their non-public profiles they may see), the
 # topic list (topics, participants, joined date, "mark all read" mark, read states), its
 # tags, and the navigation's unread badge; for members also their posts awaiting approval
-# and the welcome (settings, topic, closed or not).
-COMMUNITY_PAGE = {"anonymous": 5, "member": 16}
+# and the welcome (settings, topic, closed or not), and whether the hosts' questions await them.
+COMMUNITY_PAGE = {"anonymous": 5, "member": 17}
 # Session and user, community and membership, topic, the page's posts, the authors' roles,
 # the reader's reactions, bookmarks, read state and notification level, the topic's tags,
 # moving the read mark (update, lookup, insert, event, savepoints) and the unread badge; on
