@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "cerchia.core.middleware.TimezoneMiddleware",
     "cerchia.core.ratelimit.RateLimitMiddleware",
     "cerchia.discussions.page_cache.AnonymousPageCacheMiddleware",
+    "cerchia.insights.middleware.VisitMiddleware",
 ]
 
 ROOT_URLCONF = "cerchia.config.urls"
@@ -342,6 +343,10 @@ CERCHIA_NEWCOMER_LIMITS = not TESTING
 #: Seconds an anonymous visitor may be served a cached community or topic page (0: never);
 #: see cerchia/discussions/page_cache.py. Test runs leave it off unless a test turns it on.
 CERCHIA_ANONYMOUS_PAGE_CACHE = 0 if TESTING else 30
+
+#: Count members' visits to community pages for insights (cerchia/insights/visits.py).
+#: Test runs leave it off (it would add a write to page views) unless a test turns it on.
+CERCHIA_COUNT_VISITS = not TESTING
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
