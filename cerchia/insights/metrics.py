@@ -218,22 +218,31 @@ SCORE_RULES: tuple[ScoreRule, ...] = (
 # --- Periods -------------------------------------------------------------------------------
 
 
+#: The longest period a host may ask for, in days.
+MAX_PERIOD_DAYS = 366
+
+
 def community_today(community: Community, *, now: datetime | None = None) -> date:
-    """The current local day in the community's timezone."""
+    """The current local day in the community's timezone (UTC if the name is unknown)."""
     now = now or timezone.now()
-    return now.astimezone(ZoneInfo(community.timezone or "UTC")).date()
+    try:
+        zone = ZoneInfo(community.timezone or "UTC")
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
 
 
 def period_for(community: Community, days: int, *, today: date | None = None) -> Period:
-    """The ``days`` local days ending today (in the community's timezone), today included."""
+    """The ``days`` local days ending today (in the community's timezone), today included;
+    ValueError (translated) for fewer than 1 or more than 366 days."""
     if days < 1:
         raise ValueError(_("A period has at least one day."))
+    if days > MAX_PERIOD_DAYS:
+        raise ValueError(
+            _("A period can be at most %(days)s days long.") % {"days": MAX_PERIOD_DAYS}
+        )
     end = today or community_today(community)
     return Period(end - timedelta(days=days - 1), end)
-
-
-#: The longest custom period a host may ask for, in days.
-MAX_PERIOD_DAYS = 366
 
 
 def custom_period(
@@ -278,6 +287,7 @@ def percentile_nearest_rank(values: Sequence[float], percent: float) -> float | 
 
 
 def mean(values: Sequence[float]) -> float | None:
+    """The arithmetic mean; None if empty."""
     return sum(values) / len(values) if values else None
 
 
@@ -292,6 +302,7 @@ def week_start(day: date) -> date:
 
 
 def month_start(day: date) -> date:
+    """The first day of ``day``'s month."""
     return day.replace(day=1)
 
 

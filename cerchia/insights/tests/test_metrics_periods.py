@@ -39,6 +39,8 @@ def test_period_for_ends_today_in_the_communitys_timezone():
     assert period_for(_Zoned("UTC"), 1, today=TODAY) == Period(TODAY, TODAY)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least one day"):
         period_for(_Zoned("UTC"), 0, today=TODAY)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="at most 366 days"):
+        period_for(_Zoned("UTC"), 10**9, today=TODAY)  # type: ignore[arg-type]
 
 
 class _Zoned:
@@ -53,6 +55,7 @@ def test_community_today_crosses_midnight_by_timezone():
     assert community_today(_Zoned("UTC"), now=late) == date(2026, 2, 28)  # type: ignore[arg-type]
     assert community_today(_Zoned("Europe/Rome"), now=late) == date(2026, 3, 1)  # type: ignore[arg-type]
     assert community_today(_Zoned("America/New_York"), now=late) == date(2026, 2, 28)  # type: ignore[arg-type]
+    assert community_today(_Zoned("Nowhere/Atlantis"), now=late) == date(2026, 2, 28)  # type: ignore[arg-type]
     early = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
     assert community_today(_Zoned("America/New_York"), now=early) == date(2026, 2, 28)  # type: ignore[arg-type]
 
