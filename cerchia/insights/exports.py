@@ -487,7 +487,7 @@ def contributors_table(dashboard: Dashboard) -> Table:
         [
             count_cell(rank, withheld=False),
             text_cell(row.name),
-            text_cell(f"@{row.handle}"),
+            text_cell(row.handle),
             value_cell(row.score, Unit.COUNT, withheld=False),
             text_cell(row.reason),
         ]
@@ -499,7 +499,7 @@ def contributors_table(dashboard: Dashboard) -> Table:
 def quiet_table(dashboard: Dashboard) -> Table:
     header = [_("Name"), _("Handle"), _("Why")]
     rows = [
-        [text_cell(row.name), text_cell(f"@{row.handle}"), text_cell(row.reason)]
+        [text_cell(row.name), text_cell(row.handle), text_cell(row.reason)]
         for row in dashboard.quiet_regulars
     ]
     return Table(header, rows)

@@ -35,7 +35,11 @@ class PeriodForm(forms.Form):
     """
 
     days = forms.ChoiceField(
-        label=_("Period"), choices=_days_choices, required=False, initial=str(DEFAULT_DAYS)
+        label=_("Period"),
+        choices=_days_choices,
+        required=False,
+        initial=str(DEFAULT_DAYS),
+        widget=forms.RadioSelect,
     )
     start = forms.DateField(
         label=pgettext_lazy("first day of a period", "From"),
@@ -64,8 +68,12 @@ class PeriodForm(forms.Form):
         initial="week",
     )
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, community: Community, **kwargs: Any) -> None:
+        if data is not None and not any(data.get(name) for name in ("days", "start", "end")):
+            # No period chosen: the default one, shown as chosen in the picker.
+            data = data.copy()
+            data["days"] = str(DEFAULT_DAYS)
+        super().__init__(data, **kwargs)
         self.community = community
         self.period: Period | None = None
 
