@@ -584,3 +584,40 @@ def test_rolled_up_to_reads_the_daily_state(circle):
     dashboard = build_dashboard(circle, PERIOD)
     assert dashboard.rolled_up_to == moment
     assert dashboard.previous_period == Period(d(22, 2), d(28, 2))
+
+
+FIGURE_KEYS = {
+    "active_members", "dau", "wau", "mau", "stickiness", "wau_mau", "response_rate",
+    "unanswered", "first_reply_median", "first_reply_p90", "first_reply_mean",
+    "new_contributors", "activation", "reciprocity", "topics", "replies", "reactions",
+    "member_post_share", "visits", "visitors", "joins",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("include_everyone", [False, True])
+def test_an_empty_period_defines_every_figure(circle, include_everyone):
+    dashboard = build_dashboard(circle, PERIOD, include_everyone=include_everyone, now=NOW)
+    assert set(dashboard.figures) == FIGURE_KEYS
+    for key, shown in dashboard.figures.items():
+        assert shown.key == key
+        # nothing happened: every figure aggregates 0 members, so all are withheld
+        assert (shown.value, shown.n, shown.previous, shown.previous_n) == (None,) * 4
+        assert shown.suppressed
+    assert set(dashboard.series) == {
+        "dau",
+        "wau",
+        "mau",
+        "topics",
+        "replies",
+        "reactions",
+        "visitors",
+    }
+    for series in dashboard.series.values():
+        assert [point.day for point in series.points] == MARCH
+        assert all(point.value is None for point in series.points)
+    assert len(dashboard.cohorts) == 12
+    assert all(row.size is None for row in dashboard.cohorts)
+    assert dashboard.unanswered == []
+    assert dashboard.top_contributors == []
+    assert dashboard.quiet_regulars == []
+    assert dashboard.include_everyone is include_everyone
