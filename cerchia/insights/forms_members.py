@@ -291,6 +291,7 @@ class SegmentForm(forms.Form):
         choices=Segment.Kind.choices,
         initial=Segment.Kind.DYNAMIC,
         widget=forms.RadioSelect,
+        required=False,
     )
     match = forms.ChoiceField(
         label=_("Members match"), choices=MATCH_CHOICES, initial="all", required=False

@@ -279,7 +279,7 @@ def _save_or_show(request: MemberRequest, segment: Segment | None) -> HttpRespon
                     request.community,
                     name=data["name"],
                     description=data["description"],
-                    kind=data["kind"],
+                    kind=data["kind"] or Segment.Kind.DYNAMIC,
                     rules=builder.rules,
                 )
                 messages.success(
