@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from cerchia.insights.models import FieldPurpose, MemberField, MemberFieldValue
+from cerchia.insights.segments import community_today
 
 if TYPE_CHECKING:
     from cerchia.communities.models import Community, Membership
@@ -82,6 +83,7 @@ def build(community: Community, memberships: QuerySet[Membership], kind: str) ->
             field_id__in=field_ids, membership__in=[m.pk for m in members]
         ).only("field_id", "membership_id", "value"):
             answers[(value.membership_id, value.field_id)] = value.value
+    _today, tz = community_today(community)
     rows = []
     for membership in members:
         user = membership.user
@@ -91,7 +93,7 @@ def build(community: Community, memberships: QuerySet[Membership], kind: str) ->
             "role": membership.role,
             "affiliation": membership.affiliation,
             "trust_level": membership.trust_level,
-            "joined": membership.joined_at.date().isoformat(),
+            "joined": membership.joined_at.astimezone(tz).date().isoformat(),
         }
         if kind == MARKETING:
             row["email"] = user.email
