@@ -311,3 +311,14 @@ def test_static_and_dynamic(public_community: Community, people: dict[str, User]
     Membership.objects.filter(user=people["ann"]).delete()
     assert set(members_of(dynamic)) == {people["bob"]}
     assert set(members_of(static)) == set()
+
+
+def test_demo_segments_load(owner: User) -> None:
+    from cerchia.insights import demo_segments
+
+    assert demo_segments.load() == 0  # no demo community yet
+    community = testing.make_community(owner, slug=demo_segments.COMMUNITY)
+    assert demo_segments.load() == 2
+    assert demo_segments.load() == 0
+    for segment in Segment.objects.filter(community=community):
+        matching_memberships(community, segment.rules).count()
