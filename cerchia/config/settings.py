@@ -347,6 +347,9 @@ CERCHIA_ANONYMOUS_PAGE_CACHE = 0 if TESTING else 30
 #: Count members' visits to community pages for insights (cerchia/insights/visits.py).
 #: Test runs leave it off (it would add a write to page views) unless a test turns it on.
 CERCHIA_COUNT_VISITS = not TESTING
+#: ``cerchia demo`` gives its largest community 90 days of history (cerchia/insights/demo.py);
+#: test runs of the demo leave it out unless a test asks for it.
+CERCHIA_DEMO_HISTORY = not TESTING
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

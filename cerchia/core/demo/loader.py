@@ -781,4 +781,8 @@ def _message(error: Exception) -> str:
 
 def load_demo(*, with_images: bool = True) -> LoadReport:
     """Load (or complete) the demo world; safe to run any number of times."""
-    return DemoLoader(with_images=with_images).load()
+    report = DemoLoader(with_images=with_images).load()
+    from cerchia.insights.demo import add_insights_history  # the dashboard's months of history
+
+    add_insights_history()
+    return report
