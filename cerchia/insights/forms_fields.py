@@ -79,6 +79,7 @@ class FieldDefinitionForm(forms.Form):
         if editing is not None:
             # The kind never changes: answers already given are of that kind.
             self.fields["kind"].disabled = True
+            self.fields["kind"].initial = editing.kind
             self.fields["kind"].help_text = _("The kind of a question cannot change.")
 
     @classmethod

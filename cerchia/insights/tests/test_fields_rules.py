@@ -109,13 +109,14 @@ def test_options_are_trimmed_and_checked() -> None:
         "Green light",
     ]
     assert rules.clean_options(FieldKind.TEXT, ["ignored"]) == []
-    for bad, code in [
+    cases: list[tuple[list[object], str]] = [
         (["Only one"], "option_count"),
         ([f"o{n}" for n in range(31)], "option_count"),
         (["Red", "red"], "option_duplicate"),
         (["Red", "x" * 81], "option_length"),
         (["Red", 3], "option_type"),
-    ]:
+    ]
+    for bad, code in cases:
         with pytest.raises(ValidationError) as caught:
             rules.clean_options(FieldKind.MULTIPLE, bad)
         assert caught.value.code == code
