@@ -505,3 +505,119 @@ def _check_live_delivery(plant: Plant, findings: Findings) -> None:
             findings.checked += 1
             if still_readable(user.pk, plant.community.pk):
                 findings.hits.append(f"live: {user} still receives the community's events")
+
+
+# --- Announcements to a segment ---------------------------------------------------------------
+
+
+@pytest.fixture
+def announced(
+    settings, tmp_path, public_community, owner, moderator, member, stranger,
+    django_capture_on_commit_callbacks, monkeypatch,
+) -> Plant:  # fmt: skip
+    """An announcement to a segment of a public community (one recipient), a reply in it that
+    mentions ``member``, who belongs to the community, watches it, takes the digest and agreed
+    to marketing email, but is not in the segment."""
+    from cerchia.insights.actions_announcements import create_announcement
+    from cerchia.insights.models import Segment, SegmentMember
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    marker = f"canary{secrets.token_hex(5)}"
+    search_word = f"zebrafinch{secrets.token_hex(3)}"
+    recipient = testing.make_user("rhea_recipient", marketing_consent=True)
+    testing.add_member(public_community, recipient)
+    User.objects.filter(pk=member.pk).update(marketing_consent=True)
+    member.refresh_from_db()
+    segment = Segment.objects.create(
+        community=public_community, name="Darkroom regulars", kind=Segment.Kind.STATIC
+    )
+    SegmentMember.objects.create(segment=segment, user=recipient)
+    plant = Plant(
+        marker=marker,
+        search_word=search_word,
+        absent_word=f"zebrafinch{secrets.token_hex(3)}",
+        community=public_community,
+        public=public_community,
+        member=recipient,
+        moderator=owner,
+        stranger=member,
+        removed=stranger,
+        suspended=member,
+        sent=record_sent(monkeypatch, tasks=False),
+    )
+    _prefer_digest_and_email(member, recipient)
+    secret = f"{marker} {search_word}"
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.set_community_notification_level(
+            member, public_community, NotificationLevel.WATCHING
+        )
+        announcement = create_announcement(
+            owner, public_community, title=f"Notice {marker}", body=f"Only {secret}",
+            segment=segment,
+        )  # fmt: skip
+        topic = Topic.objects.get(pk=announcement.topic_id)
+        reply = actions.create_reply(recipient, topic, body=f"Thanks {secret} @mia_member")
+        actions.add_reaction(owner, reply, "heart")
+        plant.topics.append(topic)
+        plant.posts += [Post.objects.get(topic=topic, number=1), reply]
+        _run_digests()
+    return plant
+
+
+def test_a_segments_announcement_reaches_no_other_member(announced):
+    """A member outside the segment, an outsider and a visitor never see its words."""
+    from cerchia.live.publish import community_group
+
+    findings = Findings()
+    outsiders: list[tuple[str, User | None]] = [
+        ("member outside the segment", announced.stranger),
+        ("stranger", announced.removed),
+        ("anonymous", None),
+    ]
+    for who, user in outsiders:
+        _sweep(announced, who, user, findings, announced.search_word)
+    outsider_emails = {announced.stranger.email.lower(), announced.removed.email.lower()}
+    for message in mail.outbox:
+        if not {address.lower() for address in message.recipients()} & outsider_emails:
+            continue
+        parts = [str(message.subject), str(message.body)]
+        parts += [str(content) for content, _type in getattr(message, "alternatives", [])]
+        findings.look(f"email to {message.recipients()}: {message.subject}", "\n".join(parts),
+                      announced.marker)  # fmt: skip
+    topic = announced.topics[0]
+    group = community_group(announced.community.pk)
+    outsider_groups = {user_group(announced.stranger.pk), user_group(announced.removed.pk)}
+    for sent_to, event in announced.sent.events:
+        findings.checked += 1
+        if sent_to == group and event.get("topic_id") == topic.pk:
+            findings.hits.append(f"live event {event} about the announcement to {sent_to}")
+        if sent_to in outsider_groups:
+            findings.hits.append(f"live event {event} to outsider group {sent_to}")
+    from cerchia.live.consumers import authorize
+
+    for user in (announced.stranger, announced.removed, AnonymousUser()):
+        findings.checked += 1
+        if authorize(user, "topic", topic.pk) is not None:
+            findings.hits.append(f"live: {user} may subscribe to the announcement")
+    print(f"canary: {findings.checked} responses, emails and events checked (announcement)")
+    for error in findings.errors:
+        print(f"canary: error {error}")
+    assert findings.hits == [], "the announcement leaked to someone outside its segment"
+    assert findings.checked > 100
+
+
+def test_the_segment_does_find_the_announcement(announced):
+    """The control: its recipient sees it on the pages, in search, the API and by email."""
+    client = Client()
+    client.force_login(announced.member)
+    topic = announced.topics[0]
+    slug = announced.community.slug
+    assert announced.marker in client.get(f"/c/{slug}/t/{topic.pk}/").content.decode()
+    assert announced.marker in client.get(f"/c/{slug}/topics/").content.decode()
+    found = client.get("/search/", {"q": announced.search_word})
+    assert announced.marker in found.content.decode()
+    headers = {"Authorization": f"Bearer {_token(announced.member)}"}
+    api_topics = client.get(f"/api/v1/communities/{slug}/topics", headers=headers)
+    assert announced.marker in api_topics.content.decode()
+    to_recipient = [m for m in mail.outbox if announced.member.email in m.recipients()]
+    assert any(announced.marker in f"{m.subject}\n{m.body}" for m in to_recipient)
