@@ -114,7 +114,7 @@ def test_htmx_gets_the_results_only(host: Client, public_community: Community) -
 
 def table_handles(html: str) -> list[str]:
     table = html.split('id="member-results"')[1].split("</section>")[0]
-    return [part.split("<")[0] for part in table.split('<span class="muted small">@')[1:]]
+    return [part.split("<")[0] for part in table.split('member-table__handle">@')[1:]]
 
 
 def test_pages_through_members(host: Client, public_community: Community) -> None:

@@ -116,6 +116,8 @@ def _filter_groups(form: MemberFilterForm) -> list[tuple[str, list[Any]]]:
                 ["custom_field", "custom_op", "custom_value", "custom_value2"],
             )
         )
+    if not form.fields["interest"].choices:  # type: ignore[attr-defined]
+        groups[0][1].remove("interest")
     return [(legend, [form[name] for name in names]) for legend, names in groups]
 
 
@@ -228,6 +230,11 @@ def _builder_page(
 ) -> HttpResponse:
     community = request.community
     context = make_context(community)
+    if count is None and request.method == "GET" and builder.rules.get("groups"):
+        try:
+            count = _count_for(request, builder)
+        except RuleError as error:
+            builder.error = str(error)
     page_context = {
         "community": community,
         "flags": request.flags,
