@@ -302,7 +302,7 @@ def test_two_workers_at_once_send_once(public_community, owner, people):
         thread.join()
     assert sorted(results) == [False, True]
     assert Topic.objects.filter(kind=TopicKind.ANNOUNCEMENT).count() == 1
-    assert AnnouncementRecipient.objects.filter(announcement=announcement).count() == 3
+    assert AnnouncementRecipient.objects.filter(announcement=announcement).count() == 5
 
 
 def test_the_same_form_token_sends_once(public_community, owner, people):
