@@ -361,6 +361,7 @@ def _is_public(attachment: Attachment) -> bool:
     return (
         post is not None
         and post.topic.community.visibility == Visibility.PUBLIC
+        and not post.topic.restricted
         and post.deleted_at is None
         and post.topic.deleted_at is None
     )
