@@ -271,7 +271,7 @@ def value_cell(value: float | None, unit: Unit, *, withheld: bool) -> Cell:
     if value is None:
         return _empty()
     if unit == Unit.PERCENT:
-        return Cell(text=f"{_local(value)} %", raw=_plain(value), numeric=True)
+        return Cell(text=f"{_local(value)}\u00a0%", raw=_plain(value), numeric=True)
     if unit == Unit.SECONDS:
         return Cell(text=duration_text(value), raw=round(value), numeric=True)
     return Cell(text=_local(value), raw=_plain(value), numeric=True)
@@ -450,7 +450,8 @@ def cohorts_table(dashboard: Dashboard) -> Table:
         for k in range(steps):
             share = cohort.shares[k] if k < len(cohort.shares) else None
             if withheld:
-                row.append(_withheld())
+                # Said once, in the size column; a CSV still spells it out in every cell.
+                row.append(Cell(text="—", raw=withheld_text(), withheld=True))
             elif share is None:
                 row.append(_empty())
             else:
