@@ -344,3 +344,27 @@ def test_the_page_reads_a_fixed_number_of_queries(
 
 #: Session and user, the community and the host's access, then build_dashboard's reads.
 QUERIES = 15
+
+
+@pytest.mark.django_db
+def test_end_to_end_three_posters_stay_withheld_and_six_are_shown(
+    client: Client, owner: User, public_community: Community
+) -> None:
+    """Real posts, the real rollups, the real page: 3 posters are "fewer than 5", 6 are counted."""
+    from cerchia.insights.rollups import run_rollups
+
+    few = more_members(public_community, 3, "e2e")
+    for person in few:
+        testing.make_topic(public_community, person)
+    run_rollups()
+    client.force_login(owner)
+    html = client.get(URL + "?days=7").content.decode()
+    assert "fewer than 5" in _text(_card(html, "topics"))
+    assert "fewer than 5" in _text(_card(html, "active_members"))
+
+    for person in more_members(public_community, 3, "e2f"):
+        testing.make_topic(public_community, person)
+    run_rollups()
+    html = client.get(URL + "?days=7").content.decode()
+    assert _text(_card(html, "topics")).startswith("Topics 6 n = 6 members")
+    assert _text(_card(html, "active_members")).startswith("Active members 6 n = 6 members")
