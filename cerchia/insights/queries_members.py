@@ -97,7 +97,7 @@ def _rows(memberships: list[Membership]) -> list[MemberRow]:
 
 def search_q(search: str) -> Q:
     """Members whose handle or display name holds ``search`` (a leading @ ignored)."""
-    search = search.strip().lstrip("@")
+    search = search.replace("\x00", "").strip().lstrip("@")
     if not search:
         return Q()
     return Q(user__handle__icontains=search) | Q(user__display_name__icontains=search)

@@ -122,8 +122,23 @@ def make_context(community: Community, fields: list[MemberField] | None = None) 
 # --- Validation ---------------------------------------------------------------------------
 
 
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    """Whether any text in ``value`` holds a NUL; RuleError if it is nested past any rule."""
+    if depth > 8:
+        raise RuleError(_("The rules are nested too deeply."))
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item, depth + 1) for item in value)
+    return False
+
+
 def validate_rules(rules: Any, context: Context) -> dict[str, Any]:
     """The rules, normalised; RuleError naming the group and condition when they do not fit."""
+    if _has_nul(rules):
+        raise RuleError(_("Text cannot contain NUL characters."))
     if rules in (None, {}):
         return {"match": "all", "groups": []}
     if not isinstance(rules, dict):
@@ -165,6 +180,8 @@ def validate_rules(rules: Any, context: Context) -> dict[str, Any]:
 def validate_condition(condition: Any, context: Context, where: str) -> dict[str, Any]:
     if not isinstance(condition, dict) or set(condition) - {"field", "op", "value"}:
         raise RuleError(_("A condition is an object with “field”, “op” and “value”."), where)
+    if _has_nul(condition):
+        raise RuleError(_("Text cannot contain NUL characters."), where)
     name = condition.get("field")
     op = condition.get("op")
     value = condition.get("value")

@@ -216,7 +216,7 @@ def _rules_from_query(
             )
         try:
             return json.loads(rules)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise ValidationError({"rules": [_("The rules are not valid JSON.")]}) from error
     if not conditions:
         return None

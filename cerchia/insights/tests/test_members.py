@@ -104,6 +104,22 @@ def test_custom_field_filter_error_names_the_condition(
     assert "Expected a number" in response.content.decode()
 
 
+def test_htmx_bad_filter_shows_the_error(host: Client, public_community: Community) -> None:
+    response = host.get(
+        url(public_community, "members/"), {"engaged_within": "0"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    assert 'class="form__errors"' in response.content.decode()
+
+
+def test_nul_in_builder_is_a_row_error(host: Client, public_community: Community) -> None:
+    response = host.post(
+        url(public_community, "segments/new/"), {**BUILDER, "g1-c1-value": "own\x00er"}
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
 def test_htmx_gets_the_results_only(host: Client, public_community: Community) -> None:
     response = host.get(url(public_community, "members/"), headers={"HX-Request": "true"})
     html = response.content.decode()

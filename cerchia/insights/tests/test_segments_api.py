@@ -262,3 +262,18 @@ def test_members_table_query_budget(
 
 
 QUERIES = 7
+
+
+def test_hostile_rules_are_422(host: Client, public_community: Community) -> None:
+    nul = {"groups": [{"conditions": [{"field": "interest", "op": "any_of", "value": ["a\x00"]}]}]}
+    response = host.post(
+        api(public_community, "/segments/count"), {"rules": nul}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    deep = "[" * 5000 + "]" * 5000
+    response = host.get(api(public_community, "/members-table"), {"rules": deep})
+    assert response.status_code == 422
+    response = host.get(api(public_community, "/members-table"), {"rules": "5"})
+    assert response.status_code == 422
+    response = host.get(api(public_community, "/members-table"), {"q": "a\x00b"})
+    assert response.status_code in (200, 422)

@@ -150,6 +150,7 @@ def member_table(request: MemberRequest) -> HttpResponse:
     params = form.params()
     page_context = {
         "filter_groups": _filter_groups(form),
+        "partial_errors": is_htmx(request),
         "community": community,
         "flags": request.flags,
         "section": "members",
