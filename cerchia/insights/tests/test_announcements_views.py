@@ -304,3 +304,21 @@ def test_api_refusals(public_community, private_community, owner, member, strang
     )
     other = _scheduled(owner, private_community)
     assert _api(owner).get(f"{path}/{other.pk}").status_code == 404
+
+
+def test_the_notification_reads_well_and_leads_to_the_topic(public_community, owner, member):
+    announcement = actions.create_announcement(
+        owner, public_community, title="Market day", body="Saturday"
+    )
+    from cerchia.notifications.models import Notification
+
+    client = _client(member)
+    page = client.get("/notifications/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "announced in" in html
+    assert "Market day" in html
+    notification = Notification.objects.get(recipient=member, kind="announcement")
+    opened = client.get(f"/notifications/{notification.pk}/")
+    assert opened.status_code == 302
+    assert f"/t/{announcement.topic_id}/" in opened["Location"]
