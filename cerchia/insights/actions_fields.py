@@ -46,6 +46,17 @@ def _lock(community: Community) -> None:
     list(Community.objects.select_for_update().filter(pk=community.pk).values_list("pk"))
 
 
+def _refuse_duplicate(community: Community, label: str, *, exclude: int | None = None) -> None:
+    """One live question per wording: a double click adds it once."""
+    same = MemberField.objects.filter(
+        community=community, archived_at__isnull=True, label__iexact=label
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.exists():
+        raise ValidationError({"label": [_("You already ask this question.")]})
+
+
 def _choice(name: str, value: Any, choices: type[Any]) -> str:
     if value not in choices.values:
         raise ValidationError({name: [_("Pick one of the options.")]})
@@ -114,6 +125,7 @@ def create_field(
                 _("A community can ask at most %(n)d questions; archive one first.")
                 % {"n": rules.MAX_LIVE_FIELDS}
             )
+        _refuse_duplicate(community, values["label"])
         last = fields.aggregate(last=Max("position"))["last"]
         field = MemberField.objects.create(
             community=community,
@@ -166,6 +178,8 @@ def update_field(actor: User, field: MemberField, **changes: Any) -> MemberField
     if not changed:
         return field
     with transaction.atomic():
+        if "label" in changed:
+            _refuse_duplicate(field.community, values["label"], exclude=field.pk)
         for name in changed:
             setattr(field, name, values[name])
         field.save(update_fields=changed)

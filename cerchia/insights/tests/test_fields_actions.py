@@ -89,6 +89,18 @@ def test_bad_definitions_are_refused(public_community, owner, values, error_on):
     assert not MemberField.objects.exists()
 
 
+def test_the_same_question_is_asked_once(public_community, owner):
+    first = _make(public_community, owner, "Where?")
+    with pytest.raises(ValidationError) as caught:
+        _make(public_community, owner, "where?")
+    assert "label" in caught.value.message_dict
+    other = _make(public_community, owner, "Why?")
+    with pytest.raises(ValidationError):
+        actions.update_field(owner, other, label="WHERE?")
+    actions.archive_field(owner, first)
+    assert _make(public_community, owner, "Where?").pk
+
+
 def test_at_most_thirty_live_fields(public_community, owner):
     for number in range(rules.MAX_LIVE_FIELDS):
         _make(public_community, owner, f"Q{number}")
