@@ -440,3 +440,20 @@ def test_activity_filter_at_the_window_edge(host: Client, public_community: Comm
     assert "5 members" in html
     html = host.get(url(public_community, "members/"), {"engaged_within": "6"}).content.decode()
     assert "fewer than 5 members" in html
+
+
+def test_segment_detail_query_budget(
+    host: Client, public_community: Community, django_assert_num_queries: Any
+) -> None:
+    segment = make_segment(public_community)
+    path = url(public_community, f"segments/{segment.pk}/")
+    host.get(path)
+    add_people(public_community, 3, analytics_consent=True)
+    with django_assert_num_queries(QUERIES_DETAIL):
+        host.get(path)
+    add_people(public_community, 20, analytics_consent=True)
+    with django_assert_num_queries(QUERIES_DETAIL):
+        host.get(path)
+
+
+QUERIES_DETAIL = 10
