@@ -555,7 +555,7 @@ def announced(
             owner, public_community, title=f"Notice {marker}", body=f"Only {secret}",
             segment=segment,
         )  # fmt: skip
-        topic = Topic.objects.get(pk=announcement.topic_id)
+        topic = Topic.objects.get(pk=announcement.topic_id or 0)
         reply = actions.create_reply(recipient, topic, body=f"Thanks {secret} @mia_member")
         actions.add_reaction(owner, reply, "heart")
         plant.topics.append(topic)
@@ -595,10 +595,11 @@ def test_a_segments_announcement_reaches_no_other_member(announced):
             findings.hits.append(f"live event {event} to outsider group {sent_to}")
     from cerchia.live.consumers import authorize
 
-    for user in (announced.stranger, announced.removed, AnonymousUser()):
+    readers: list[Any] = [announced.stranger, announced.removed, AnonymousUser()]
+    for reader in readers:
         findings.checked += 1
-        if authorize(user, "topic", topic.pk) is not None:
-            findings.hits.append(f"live: {user} may subscribe to the announcement")
+        if authorize(reader, "topic", topic.pk) is not None:
+            findings.hits.append(f"live: {reader} may subscribe to the announcement")
     print(f"canary: {findings.checked} responses, emails and events checked (announcement)")
     for error in findings.errors:
         print(f"canary: error {error}")

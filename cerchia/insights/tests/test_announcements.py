@@ -96,7 +96,7 @@ def test_to_everyone_reaches_active_members_and_emails_only_with_consent(
     assert recipients["quinn_quiet"] == AnnouncementRecipient.Email.NO_CONSENT
     assert announcement.recipient_count == 5
     assert announcement.email_count == 1
-    topic = Topic.objects.get(pk=announcement.topic_id)
+    topic = Topic.objects.get(pk=announcement.topic_id or 0)
     assert topic.kind == TopicKind.ANNOUNCEMENT
     assert topic.author_id == owner.pk
     assert not topic.restricted
@@ -109,7 +109,7 @@ def test_to_everyone_reaches_active_members_and_emails_only_with_consent(
     url = message.extra_headers["List-Unsubscribe"].strip("<>")
     token = url.rstrip("/").rsplit("/", 1)[1]
     assert read_unsubscribe_token(token) == people["consenting"].pk
-    assert "<strong>Thursdays</strong>" in message.alternatives[0][0]
+    assert "<strong>Thursdays</strong>" in str(message.alternatives[0][0])  # type: ignore[attr-defined]
     # The in-app notification: every recipient but the author.
     notified = set(
         Notification.objects.filter(kind="announcement").values_list("recipient__handle", flat=True)
@@ -129,7 +129,7 @@ def test_to_a_segment_is_a_topic_only_its_audience_reads(
         announcement = _send(owner, public_community, segment=segment)
     assert set(_recipients(announcement)) == {"cara_consent", "quinn_quiet"}
     assert announcement.audience_name == "Roasters"
-    topic = Topic.objects.get(pk=announcement.topic_id)
+    topic = Topic.objects.get(pk=announcement.topic_id or 0)
     assert topic.restricted
     audience = set(TopicAudience.objects.filter(topic=topic).values_list("user_id", flat=True))
     assert audience == {people["consenting"].pk, people["quiet"].pk, owner.pk, moderator.pk}

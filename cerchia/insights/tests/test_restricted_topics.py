@@ -48,7 +48,7 @@ def scene(public_community, owner, member, django_capture_on_commit_callbacks, m
             owner, public_community, title=f"Only for Rory {WORD}", body=f"Hi {WORD}",
             segment=segment,
         )  # fmt: skip
-        topic = Topic.objects.get(pk=announcement.topic_id)
+        topic = Topic.objects.get(pk=announcement.topic_id or 0)
         reply = discussions.create_reply(recipient, topic, body=f"Thanks {WORD}")
         discussions.add_bookmark(recipient, reply)
     return {
@@ -168,7 +168,7 @@ def test_a_whole_community_announcement_is_not_restricted(public_community, owne
     announcement = actions.create_announcement(
         owner, public_community, title="For all", body="Hello everyone"
     )
-    topic = Topic.objects.get(pk=announcement.topic_id)
+    topic = Topic.objects.get(pk=announcement.topic_id or 0)
     assert not topic.restricted
     rows, _cursor = queries.list_topics(member, public_community)
     assert any(row.topic.pk == topic.pk for row in rows)
