@@ -52,13 +52,22 @@ def _language(*, blank: bool) -> Any:
 
 
 def has_nul(value: Any) -> bool:
-    """Whether text anywhere in ``value`` holds a NUL, which databases refuse to store."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(has_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    """Whether text anywhere in ``value`` holds a NUL, which databases refuse to store.
+
+    Walks with an explicit stack: a body nested thousands of levels deep must get a 4xx, not
+    exhaust the interpreter's recursion limit.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
     return False
 
 

@@ -852,3 +852,15 @@ def test_suspended_member_cannot_accept_an_invitation(as_user, suspended, public
         as_user(suspended).post(f"/invitations/{invitation.token}/accept", {"accept_rules": True}),
         403,
     )
+
+
+def test_a_body_nested_thousands_deep_gets_a_4xx_not_a_500(client, member, public_community):
+    client.force_login(member)
+    deep = "[" * 5000 + '"x"' + "]" * 5000
+    body = '{"title": "Deep", "body": "text", "tags": ' + deep + "}"
+    response = client.post(
+        f"/api/v1/communities/{public_community.slug}/topics",
+        data=body,
+        content_type="application/json",
+    )
+    assert 400 <= response.status_code < 500
