@@ -309,12 +309,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="requests measured (50)")
     parser.add_argument("--batch", type=int, default=20_000, help="rollup batch (20000)")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="keep the database of an earlier run and measure its dashboards again",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     url = check_database_url(
         args.database_url or f"sqlite:///{BENCH_DIR / 'bench-insights.sqlite3'}"
     )
-    prepare_database(url)
+    if not args.measure_only:
+        prepare_database(url)
     os.environ.update(bench_environment(url))
     sys.path.insert(0, str(ROOT))
     import django
@@ -338,12 +344,17 @@ def main() -> None:
         f"Python {platform.python_version()}, {connection.vendor} {version}"
     )
     from cerchia.accounts.models import User
+    from cerchia.communities.models import Community
     from cerchia.insights import rollups
 
     seeder = Seeder(args.members, args.days, args.seed)
-    seeder.people()
     communities = []
-    for size in sizes:
+    if args.measure_only:
+        seeder.owner_id = User.objects.get(email="insights-owner@bench.example").pk
+        communities = [(size, Community.objects.get(slug=f"insights-{size}")) for size in sizes]
+    else:
+        seeder.people()
+    for size in [] if args.measure_only else sizes:
         print(f"{size:,} events:")
         community = seeder.community(size)
         report = rollups.run_rollups(batch=args.batch)
