@@ -782,7 +782,10 @@ def _message(error: Exception) -> str:
 def load_demo(*, with_images: bool = True) -> LoadReport:
     """Load (or complete) the demo world; safe to run any number of times."""
     report = DemoLoader(with_images=with_images).load()
+    from cerchia.insights import demo_fields, demo_segments
     from cerchia.insights.demo import add_insights_history  # the dashboard's months of history
 
     add_insights_history()
+    demo_fields.load()
+    demo_segments.load()
     return report
