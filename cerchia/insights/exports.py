@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from cerchia.insights.log import record_event
 from cerchia.insights.metrics import Dashboard, Figure, Period, Series, Unit
@@ -382,7 +382,7 @@ def summary_table(dashboard: Dashboard) -> Table:
         _("Members counted (n)"),
         _("Previous period"),
         _("Previous n"),
-        _("Change"),
+        pgettext("difference from the previous period", "Change"),
     ]
     units = {Unit.COUNT: _("count"), Unit.PERCENT: _("percent"), Unit.SECONDS: _("seconds")}
     rows: list[list[Cell]] = []

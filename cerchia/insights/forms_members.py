@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -59,11 +61,25 @@ OP_LABELS: dict[str, StrOrPromise] = {
     "has_all": pgettext_lazy("segment operator", "has all of (comma-separated)"),
 }
 
+
+def _join(separator: str, items: list[Any]) -> str:
+    return separator.join(str(item) for item in items)
+
+
+#: A list of lazy labels joined in the language of the moment they are shown.
+lazy_join = lazy(_join, str)
+
+
 FIELD_LABELS: dict[str, StrOrPromise] = {
     "interest": _("Interests (slugs)"),
     "trust_level": _("Trust level (0–3)"),
-    "role": _("Role (owner, moderator, member)"),
-    "affiliation": _("Affiliation (staff, brand, partner, ambassador; empty for none)"),
+    "role": format_lazy(
+        _("Role ({choices})"), choices=lazy_join(", ", [label for _code, label in Role.choices])
+    ),
+    "affiliation": format_lazy(
+        _("Affiliation ({choices}; empty for none)"),
+        choices=lazy_join(", ", [label for code, label in Affiliation.choices if code]),
+    ),
     "joined": _("Joined"),
     "engaged_days": _("Activity: engaged days"),
     "engaged_events": _("Activity: engaged events (value: how many; second value: days)"),
@@ -103,6 +119,16 @@ def _whole(value: str) -> int | str:
         return value
 
 
+def _choice_code(value: str, choices: list[tuple[str, Any]]) -> str:
+    """A role or affiliation as typed, by code ("moderator") or by its label in the host's
+    language ("Moderatore"), as its code; anything else unchanged (validation refuses it)."""
+    typed = value.strip().casefold()
+    for code, label in choices:
+        if typed in {code.casefold(), str(label).casefold()}:
+            return code
+    return value.strip()
+
+
 def _list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -134,6 +160,10 @@ def condition_from_row(
         typed = [_number(value), _number(value2)] if op == "between" else _number(value)
     elif op == "between":
         typed = [value.strip(), value2.strip()]
+    elif name == "role":
+        typed = _choice_code(value, Role.choices)
+    elif name == "affiliation":
+        typed = _choice_code(value, [choice for choice in Affiliation.choices if choice[0]])
     return {"field": name, "op": op, "value": typed}
 
 
@@ -365,6 +395,10 @@ def builder_from_rules(rules: dict[str, Any]) -> Builder:
                 value = "yes" if value else "no"
             elif value is None:
                 value = ""
+            elif condition["field"] == "role" and value in Role.values:
+                value = Role(value).label
+            elif condition["field"] == "affiliation" and value in Affiliation.values and value:
+                value = Affiliation(value).label
             rows.append(
                 Row(g_index, c_index, condition["field"], condition["op"], str(value), value2)
             )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyError(Exception):
@@ -355,10 +356,10 @@ class Announcement(models.Model):
     """A host's message to the community or a segment: a topic in the app, email with consent."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        CANCELLED = "cancelled", _("Cancelled")
+        SCHEDULED = "scheduled", pgettext_lazy("announcement status", "Scheduled")
+        SENDING = "sending", pgettext_lazy("announcement status", "Sending")
+        SENT = "sent", pgettext_lazy("announcement status", "Sent")
+        CANCELLED = "cancelled", pgettext_lazy("announcement status", "Cancelled")
 
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, related_name="announcements"

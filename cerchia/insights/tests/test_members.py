@@ -289,7 +289,7 @@ def test_live_count(host: Client, public_community: Community) -> None:
 def test_new_segment_from_the_table_filters(host: Client, public_community: Community) -> None:
     response = host.get(url(public_community, "segments/new/"), {"role": "moderator"})
     html = response.content.decode()
-    assert 'value="moderator"' in html
+    assert 'value="Moderator"' in html
 
 
 def make_segment(community: Community, name: str = "Members", **fields: Any) -> Segment:
@@ -356,7 +356,7 @@ def test_segment_with_archived_field_says_so(host: Client, public_community: Com
 def test_edit_segment(host: Client, public_community: Community) -> None:
     segment = make_segment(public_community)
     page = host.get(url(public_community, f"segments/{segment.pk}/edit/"))
-    assert 'value="member"' in page.content.decode()
+    assert 'value="Member"' in page.content.decode()
     response = host.post(
         url(public_community, f"segments/{segment.pk}/edit/"),
         {**BUILDER, "name": "Renamed"},

@@ -322,3 +322,42 @@ def test_demo_segments_load(owner: User) -> None:
     assert demo_segments.load() == 0
     for segment in Segment.objects.filter(community=community):
         matching_memberships(community, segment.rules).count()
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "expected"),
+    [
+        ("moderator", "en", "moderator"),
+        ("Moderator", "en", "moderator"),
+        ("Moderatore", "it", "moderator"),
+        ("membro", "it", "member"),
+        ("captain", "en", "captain"),  # left as typed: the rules' validation refuses it
+    ],
+)
+def test_a_builder_role_is_read_by_code_or_by_its_label_in_the_hosts_language(
+    typed: str, language: str, expected: str, public_community: Community
+) -> None:
+    from django.utils import translation
+
+    from cerchia.insights.forms_members import condition_from_row
+    from cerchia.insights.segments import make_context
+
+    with translation.override(language):
+        condition = condition_from_row("role", "is", typed, "", make_context(public_community, []))
+    assert condition == {"field": "role", "op": "is", "value": expected}
+
+
+def test_a_saved_affiliation_shows_in_the_builder_by_its_label() -> None:
+    from django.utils import translation
+
+    from cerchia.insights.forms_members import builder_from_rules
+
+    rules = {
+        "match": "all",
+        "groups": [
+            {"match": "all", "conditions": [{"field": "affiliation", "op": "is", "value": "brand"}]}
+        ],
+    }
+    with translation.override("en"):
+        row = builder_from_rules(rules).groups[0].rows[0]
+    assert (row.field, row.value) == ("affiliation", "Brand")
