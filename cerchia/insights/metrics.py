@@ -19,7 +19,20 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, Q, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Least, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -570,36 +583,38 @@ def _period_members(
         include_everyone,
         "user",
     )
-    aggregates: dict[str, Any] = {}
+    # One row per member with a flag per question, counted here: a single hash aggregate
+    # over the member-days instead of ten COUNT(DISTINCT) sorts.
+    flags: dict[str, Any] = {}
     for label, span in (("c", period), ("p", previous)):
         within = Q(day__gte=span.start, day__lte=span.end)
-        received = _scoped(
-            MemberDay.objects.filter(
-                community=community,
-                day__gte=span.start,
-                day__lte=span.end,
-                replies_received__gt=0,
-            ),
-            community,
-            include_everyone,
-            "user",
-        ).values("user_id")
-        distinct = {
+        conditions = {
             "active": within & Q(engaged__gt=0),
             "posters": within & (Q(topics__gt=0) | Q(replies__gt=0)),
             "reactors": within & Q(reactions__gt=0),
             "visitors": within & Q(visits__gt=0),
-            "reciprocal": within & Q(replies_given__gt=0, user_id__in=received),
+            "gave": within & Q(replies_given__gt=0),
+            "received": within & Q(replies_received__gt=0),
         }
-        for name, condition in distinct.items():
-            aggregates[f"{label}_{name}"] = Count("user_id", distinct=True, filter=condition)
-    result = rows.aggregate(**aggregates)
+        for name, condition in conditions.items():
+            flags[f"{label}_{name}"] = Max(
+                Case(When(condition, then=Value(1)), default=Value(0)),
+                output_field=IntegerField(),
+            )
+    totals = dict.fromkeys(flags, 0)
+    totals.update({"c_reciprocal": 0, "p_reciprocal": 0})
+    for row in rows.values("user_id").annotate(**flags).order_by().values(*flags):
+        for key, flag in row.items():
+            totals[key] += flag
+        for label in ("c", "p"):
+            if row[f"{label}_gave"] and row[f"{label}_received"]:
+                totals[f"{label}_reciprocal"] += 1
     return (
         _PeriodMembers(
-            **{name: result[f"c_{name}"] or 0 for name in _PeriodMembers.__dataclass_fields__}
+            **{name: totals[f"c_{name}"] for name in _PeriodMembers.__dataclass_fields__}
         ),
         _PeriodMembers(
-            **{name: result[f"p_{name}"] or 0 for name in _PeriodMembers.__dataclass_fields__}
+            **{name: totals[f"p_{name}"] for name in _PeriodMembers.__dataclass_fields__}
         ),
     )
 
@@ -903,8 +918,11 @@ def _quiet_regulars(
     community: Community, period: Period, include_everyone: bool
 ) -> list[MemberRow]:
     """Top-quarter regulars of the 90 days ending on period.end with no engaged event for 7 to
-    28 days; ranked over every member in scope, listed only with consent (one query)."""
-    from cerchia.communities.models import Membership
+    28 days; ranked over every member in scope, listed only with consent (two queries).
+
+    The ranking groups member-days by member alone (one row per member-day, so counting rows
+    counts engaged days); names and consent are read only for the few who qualify."""
+    from cerchia.accounts.models import User
     from cerchia.insights.models import MemberDay
 
     reference = period.end
@@ -920,43 +938,34 @@ def _quiet_regulars(
             include_everyone,
             "user",
         )
-        .values(
-            "user_id",
-            "user__handle",
-            "user__display_name",
-            "user__analytics_consent",
-            "user__deleted_at",
-        )
-        .annotate(
-            engaged_days=Count("day", distinct=True),
-            last_day=Max("day"),
-            is_member=Exists(
-                Membership.objects.filter(community=community, user_id=OuterRef("user_id"))
-            ),
-        )
+        .values("user_id")
+        .annotate(engaged_days=Count("pk"), last_day=Max("day"))
         .order_by("user_id")
+        .values_list("user_id", "engaged_days", "last_day")
     )
-    regulars = regular_ids({row["user_id"]: row["engaged_days"] for row in rows})
-    quiet: list[MemberRow] = []
-    for row in rows:
-        silent = (reference - row["last_day"]).days
-        if (
-            row["user_id"] not in regulars
-            or not QUIET_MIN_DAYS <= silent <= QUIET_MAX_DAYS
-            or not row["user__analytics_consent"]
-            or row["user__deleted_at"] is not None
-            or not row["is_member"]
-        ):
-            continue
-        quiet.append(
-            MemberRow(
-                user_id=row["user_id"],
-                handle=row["user__handle"],
-                name=row["user__display_name"] or row["user__handle"],
-                score=float(row["engaged_days"]),
-                reason=_quiet_reason(row["engaged_days"], silent),
-            )
+    regulars = regular_ids({user_id: days for user_id, days, _last in rows})
+    candidates = {
+        user_id: (days, (reference - last_day).days)
+        for user_id, days, last_day in rows
+        if user_id in regulars and QUIET_MIN_DAYS <= (reference - last_day).days <= QUIET_MAX_DAYS
+    }
+    # [0] matches nobody but still asks, so the dashboard's query count never varies.
+    people = User.objects.filter(
+        pk__in=list(candidates) or [0],
+        analytics_consent=True,
+        deleted_at__isnull=True,
+        memberships__community=community,
+    ).values_list("pk", "handle", "display_name")
+    quiet = [
+        MemberRow(
+            user_id=user_id,
+            handle=handle,
+            name=display_name or handle,
+            score=float(candidates[user_id][0]),
+            reason=_quiet_reason(*candidates[user_id]),
         )
+        for user_id, handle, display_name in people
+    ]
     quiet.sort(key=lambda member: (-member.score, member.user_id))
     return quiet
 

@@ -343,7 +343,7 @@ def test_the_page_reads_a_fixed_number_of_queries(
 
 
 #: Session and user, the community and the host's access, then build_dashboard's reads.
-QUERIES = 15
+QUERIES = 16
 
 
 @pytest.mark.django_db

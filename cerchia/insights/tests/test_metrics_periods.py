@@ -148,7 +148,7 @@ def test_score_rules_are_one_table():
 
 #: CommunityDay, MemberDay counts, TopicFact, MemberFact, activation days, cohort days, top
 #: contributors, quiet regulars, RollupState.
-DASHBOARD_QUERIES = 9
+DASHBOARD_QUERIES = 10
 
 
 def _fill(community, members: int, days: int) -> None:
