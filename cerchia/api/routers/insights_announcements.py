@@ -22,6 +22,7 @@ from cerchia.core.errors import ActionRefused
 from cerchia.insights import actions_announcements as actions
 from cerchia.insights import queries_announcements as queries
 from cerchia.insights.models import Announcement
+from cerchia.insights.queries_members import withheld
 
 router = Router(tags=["insights"])
 
@@ -58,8 +59,12 @@ class AnnouncementOut(BaseModel):
     send_at: datetime
     sent_at: datetime | None
     topic_id: int | None = Field(description="The announcement topic, once sent.")
-    recipient_count: int
-    email_count: int
+    recipient_count: int | None = Field(
+        description="How many members it went to; null under 5 (the small-group rule)."
+    )
+    email_count: int | None = Field(
+        description="How many were also emailed; null under 5 (the small-group rule)."
+    )
     author: UserSummary | None
     created_at: datetime
 
@@ -86,6 +91,11 @@ class AnnouncementIn(Body):
     )
 
 
+def _shown(count: int) -> int | None:
+    """A count, or None when it is over fewer than 5 members (never shown exactly)."""
+    return None if withheld(count) else count
+
+
 def announcement_out(announcement: Announcement) -> AnnouncementOut:
     segment = announcement.segment
     return AnnouncementOut(
@@ -99,8 +109,8 @@ def announcement_out(announcement: Announcement) -> AnnouncementOut:
         send_at=announcement.send_at,
         sent_at=announcement.sent_at,
         topic_id=announcement.topic_id,
-        recipient_count=announcement.recipient_count,
-        email_count=announcement.email_count,
+        recipient_count=_shown(announcement.recipient_count),
+        email_count=_shown(announcement.email_count),
         author=user_summary(announcement.author) if announcement.author is not None else None,
         created_at=announcement.created_at,
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from cerchia.accounts.models import User
 from cerchia.api.tests.conftest import ApiClient, make_token
 from cerchia.communities.models import Community
+from cerchia.core import testing
 from cerchia.insights import actions_announcements as actions
 from cerchia.insights.models import Announcement, Segment
 
@@ -270,9 +271,28 @@ def test_api_send_now_counts(public_community, owner, member):
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "sent"
-    assert body["recipient_count"] == 3
-    assert body["email_count"] == 1
+    # 3 recipients, 1 emailed: both under 5, so neither is told exactly.
+    assert body["recipient_count"] is None
+    assert body["email_count"] is None
     assert body["topic_id"] is not None
+    page = Client()
+    page.force_login(owner)
+    html = page.get(
+        f"/c/{public_community.slug}/insights/announcements/{body['id']}/"
+    ).content.decode()
+    assert "fewer than 5" in html
+
+
+def test_api_counts_of_five_or_more_are_shown(public_community, owner, member):
+    for number in range(3):
+        testing.add_member(public_community, testing.make_user(f"extra_{number}"))
+    User.objects.filter(pk=member.pk).update(marketing_consent=True)
+    response = _api(owner).post(
+        f"/communities/{public_community.slug}/announcements", {"title": "Now!", "body": "Go"}
+    )
+    body = response.json()
+    assert body["recipient_count"] == 6
+    assert body["email_count"] is None  # one member agreed to marketing email
 
 
 @pytest.mark.parametrize(
