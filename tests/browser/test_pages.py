@@ -58,6 +58,11 @@ PAGES = (
     Shot("about", "/c/espresso-a-casa/about/"),
     # Marco moderates Espresso a Casa: the demo leaves a report waiting in its queue.
     Shot("queue", "/c/espresso-a-casa/moderation/"),
+    # Espresso a Casa has months of demo history: the hosts' insights.
+    Shot("insights", "/c/espresso-a-casa/insights/"),
+    Shot("insights-members", "/c/espresso-a-casa/insights/members/"),
+    Shot("segments", "/c/espresso-a-casa/insights/segments/"),
+    Shot("announcement", "/c/espresso-a-casa/insights/announcements/new/"),
     Shot("profile", "/u/camilla_fabbri/"),
     Shot("settings", "/settings/"),
     Shot("signin", "/accounts/login/", signed_in=False),
@@ -140,8 +145,9 @@ def test_the_scan_finds_what_it_should(make_context: Callable[..., BrowserContex
 
 
 def test_main_pages_screenshots_and_accessibility(
-    live_server: Any, make_context: Callable[..., BrowserContext]
+    live_server: Any, make_context: Callable[..., BrowserContext], settings: Any
 ) -> None:
+    settings.CERCHIA_DEMO_HISTORY = True  # the insights pages show the demo's months
     call_command("demo", stdout=io.StringIO(), stderr=io.StringIO())
     paths = demo_paths()
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
