@@ -309,6 +309,14 @@ class Change:
     direction: str  # "up", "down" or "same"
     arrow: str
     text: str
+    #: "better", "worse" or "same": the colour, since for some figures down is good.
+    tone: str = "same"
+
+
+#: Figures where a fall is an improvement (fewer topics waiting, quicker first replies).
+LOWER_IS_BETTER = frozenset(
+    {"unanswered", "first_reply_median", "first_reply_p90", "first_reply_mean"}
+)
 
 
 def change_of(fig: Figure) -> Change | None:
@@ -321,9 +329,11 @@ def change_of(fig: Figure) -> Change | None:
         amount = _("%(amount)s points") % {"amount": _local(abs(delta))}
     if abs(delta) < 0.05:
         return Change("same", "→", _("no change"))
+    improved = (delta < 0) if fig.key in LOWER_IS_BETTER else (delta > 0)
+    tone = "better" if improved else "worse"
     if delta > 0:
-        return Change("up", "↑", _("up %(amount)s") % {"amount": amount})
-    return Change("down", "↓", _("down %(amount)s") % {"amount": amount})
+        return Change("up", "↑", _("up %(amount)s") % {"amount": amount}, tone)
+    return Change("down", "↓", _("down %(amount)s") % {"amount": amount}, tone)
 
 
 @dataclass(frozen=True)

@@ -187,3 +187,24 @@ def test_withheld_reads_the_same_in_italian() -> None:
     with translation.override("it"):
         text = exports.withheld_text()
     assert re.fullmatch(r"[^0-9]*5[^0-9]*", text)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "previous", "direction", "tone"),
+    [
+        ("active_members", 12, 10, "up", "better"),
+        ("active_members", 8, 10, "down", "worse"),
+        ("first_reply_median", 3600, 7200, "down", "better"),
+        ("unanswered", 7, 5, "up", "worse"),
+        ("replies", 10, 10, "same", "same"),
+    ],
+)
+def test_a_change_is_coloured_by_whether_it_is_an_improvement(
+    key: str, value: int, previous: int, direction: str, tone: str
+) -> None:
+    from cerchia.insights.exports import change_of
+    from cerchia.insights.metrics import figure
+
+    change = change_of(figure(key, value, 9, previous, 9))
+    assert change is not None
+    assert (change.direction, change.tone) == (direction, tone)
