@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.http import Http404
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cerchia.core.markdown import render_markdown
-from cerchia.notifications import events
+from cerchia.notifications import emails, events
 from cerchia.notifications.emails import MESSAGE_BUILDERS, queue_deliveries
 from cerchia.notifications.models import EmailDelivery, Notification
 from cerchia.notifications.registry import NotificationKind, actor_name, post_path, register
@@ -37,7 +36,8 @@ if TYPE_CHECKING:
 
 #: The ``EmailDelivery.kind`` of an announcement's email.
 EMAIL_KIND = "announcement"
-UNSUBSCRIBE_SALT = "cerchia.insights.marketing-unsubscribe"
+#: What an unsubscribe token stops when it stops marketing email (not a notification kind).
+MARKETING = "marketing"
 
 
 # --- The notification in the app --------------------------------------------------------
@@ -109,19 +109,17 @@ def notify_recipients(announcement: Announcement, post: Post, user_ids: Iterable
 
 
 def unsubscribe_token(user_id: int) -> str:
-    """A signed token naming the member whose marketing-email consent one click withdraws."""
-    return signing.dumps({"u": user_id}, salt=UNSUBSCRIBE_SALT, compress=True)
+    """A signed token naming the member whose marketing-email consent one click withdraws
+    (the notification emails' token, naming "marketing" as what to stop)."""
+    return emails.unsubscribe_token(user_id, MARKETING)
 
 
 def read_unsubscribe_token(token: str) -> int | None:
-    """The user id a token names, or None if it is not one of ours."""
-    try:
-        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
+    """The user id a marketing token names, or None if it is not one (or not ours)."""
+    named = emails.read_unsubscribe_token(token)
+    if named is None or named[1] != MARKETING:
         return None
-    if not isinstance(value, dict) or not isinstance(value.get("u"), int):
-        return None
-    return int(value["u"])
+    return named[0]
 
 
 def unsubscribe_url(user_id: int) -> str:

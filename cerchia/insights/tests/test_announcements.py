@@ -376,6 +376,16 @@ def test_a_forged_unsubscribe_token_is_404(people):
     assert User.objects.get(pk=people["consenting"].pk).marketing_consent
 
 
+def test_a_notification_unsubscribe_token_cannot_withdraw_marketing_consent(people):
+    from cerchia.notifications import emails
+
+    token = emails.unsubscribe_token(people["consenting"].pk, "mentioned")
+    assert Client().post(f"/email/marketing/unsubscribe/{token}/").status_code == 404
+    assert User.objects.get(pk=people["consenting"].pk).marketing_consent
+    marketing = unsubscribe_token(people["consenting"].pk)
+    assert Client().post(f"/notifications/unsubscribe/{marketing}/").status_code == 404
+
+
 def test_an_unsubscribed_member_is_out_of_the_next_send(
     public_community, owner, people, django_capture_on_commit_callbacks
 ):
